@@ -1,0 +1,24 @@
+//! Realistic demo data for `switchboard demo`: staff accounts for every role,
+//! queues, customers with Russian and Kazakh names, and months of past
+//! contacts whose arrival pattern follows a real call centre.
+//!
+//! The traffic is shaped by `bank_calls_5min.csv` (five-minute call counts of
+//! a large bank's call centre, weekdays 07:00–21:00): each demo weekday takes
+//! the intraday curve of one real bank day, scaled down to the size of a small
+//! centre and redrawn as Poisson counts, so forecasts, wallboards and reports
+//! show the morning ramp, the peak near 10:00, the afternoon decline and the
+//! day-to-day noise a planner expects. Saturdays are short and quiet, Sundays
+//! closed.
+//!
+//! Everything except [`seed`] is pure and deterministic for a seed, so the
+//! same demo can be rebuilt and tested.
+
+mod bank;
+mod history;
+mod people;
+mod seed;
+
+pub use bank::{parse_bank_calls, BankDay, SLOTS_PER_DAY};
+pub use history::{history, HistorySpec, LOCAL_OFFSET_MS};
+pub use people::{customers, queues, users, DemoQueue, DemoUser};
+pub use seed::{seed, Seeded};

@@ -1,0 +1,330 @@
+//! The JSON API under `/api/v1`, its OpenAPI 3 document (generated from these
+//! handlers by utoipa), and `/healthz`.
+
+use std::any::Any;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::{Permission, Role};
+use serde::{Deserialize, Serialize};
+use store::{NewUser, User};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+use crate::auth::{random_token, token_hash, SignedInUser};
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::{password, AppState};
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserOut {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+    /// Interface language: `ru`, `kk` or `en`.
+    pub locale: String,
+    pub active: bool,
+    pub roles: Vec<Role>,
+    /// Everything the user's roles allow.
+    pub permissions: Vec<Permission>,
+}
+
+impl From<User> for UserOut {
+    fn from(u: User) -> UserOut {
+        let permissions = Permission::ALL.into_iter().filter(|p| u.can(*p)).collect();
+        UserOut { id: u.id, login: u.login, name: u.name, locale: u.locale, active: u.active, roles: u.roles, permissions }
+    }
+}
+
+/// A user to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserIn {
+    pub login: String,
+    pub name: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// `ru` (default), `kk` or `en`.
+    pub locale: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+/// The complete new set of a user's roles.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolesIn {
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleOut {
+    pub role: Role,
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenIn {
+    /// What the token is for, e.g. "PBX integration".
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenOut {
+    pub id: i64,
+    /// Send as `Authorization: Bearer <token>`; shown only once.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditOut {
+    pub id: i64,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_login: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Page {
+    /// At most this many rows (1–500, default 100).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Only entries with this action (audit).
+    pub action: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerOut {
+    pub id: i64,
+    pub full_name: String,
+    pub phone: String,
+    pub email: String,
+    pub client_type: String,
+    pub locale: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+/// `/healthz`: 200 when the database answers, 503 when it does not.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(State(st): State<AppState>) -> Response {
+    match st.store.ping().await {
+        Ok(()) => Json(Health { status: "ok".into() }).into_response(),
+        Err(e) => {
+            tracing::warn!("health check failed: {e}");
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database does not answer")
+                .into_response()
+        }
+    }
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn me(SignedInUser(user, _): SignedInUser) -> Json<UserOut> {
+    Json(user.into())
+}
+
+/// Issues an API token for the signed-in user.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "accounts", request_body = TokenIn,
+    responses((status = 201, body = TokenOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_token(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    ApiJson(input): ApiJson<TokenIn>,
+) -> Result<(StatusCode, Json<TokenOut>), ApiError> {
+    let token = random_token();
+    let id = st.store.create_api_token(user.id, &input.name, &token_hash(&token), &caller.actor()).await?;
+    Ok((StatusCode::CREATED, Json(TokenOut { id, token })))
+}
+
+/// Every role and what it allows.
+#[utoipa::path(get, path = "/api/v1/roles", tag = "accounts",
+    responses((status = 200, body = Vec<RoleOut>), (status = 401, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn roles() -> Json<Vec<RoleOut>> {
+    Json(Role::ALL.into_iter().map(|role| RoleOut { role, permissions: role.permissions().to_vec() }).collect())
+}
+
+/// All users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts",
+    responses((status = 200, body = Vec<UserOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn list_users(State(st): State<AppState>) -> Result<Json<Vec<UserOut>>, ApiError> {
+    Ok(Json(st.store.list_users().await?.into_iter().map(UserOut::from).collect()))
+}
+
+/// Creates a user.
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUserIn,
+    responses((status = 201, body = UserOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn create_user(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    ApiJson(input): ApiJson<NewUserIn>,
+) -> Result<(StatusCode, Json<UserOut>), ApiError> {
+    let new = new_user(&st, input.login, input.name, &input.password, input.locale, input.roles).await?;
+    let user = st.store.create_user(&new, &caller.actor()).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+/// Validates a new user and hashes the password off the async runtime; shared
+/// by the API, the admin page and (through `password::hash`) the CLI.
+pub async fn new_user(
+    st: &AppState,
+    login: String,
+    name: String,
+    password: &str,
+    locale: Option<String>,
+    roles: Vec<Role>,
+) -> Result<NewUser, ApiError> {
+    domain::validate::login(&login)?;
+    domain::validate::display_name(&name)?;
+    domain::validate::password(password)?;
+    let locale = locale.unwrap_or_else(|| "ru".into());
+    domain::validate::locale(&locale)?;
+    let password_hash = hash_off_runtime(st, password).await?;
+    Ok(NewUser { login, name, password_hash, locale, roles })
+}
+
+/// Argon2 takes tens of milliseconds: keep it off the async workers.
+pub async fn hash_off_runtime(st: &AppState, password: &str) -> Result<String, ApiError> {
+    let cost = st.config.hash_cost;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || password::hash(&password, cost))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_user(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<UserOut>, ApiError> {
+    let user = st.store.user_by_id(id).await?.ok_or_else(|| ApiError::not_found("user"))?;
+    Ok(Json(user.into()))
+}
+
+/// Replaces a user's roles (recorded in the audit log).
+#[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "accounts", request_body = RolesIn,
+    params(("id" = i64, Path, description = "User id")),
+    responses((status = 200, body = UserOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn set_roles(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RolesIn>,
+) -> Result<Json<UserOut>, ApiError> {
+    Ok(Json(st.store.set_roles(id, &input.roles, &caller.actor()).await?.into()))
+}
+
+fn page_bounds(p: &Page) -> (i64, i64) {
+    (p.limit.unwrap_or(100).clamp(1, 500), p.offset.unwrap_or(0).max(0))
+}
+
+/// The audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Page),
+    responses((status = 200, body = Vec<AuditOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn audit(State(st): State<AppState>, Query(p): Query<Page>) -> Result<Json<Vec<AuditOut>>, ApiError> {
+    let (limit, offset) = page_bounds(&p);
+    let rows = st.store.list_audit(p.action.as_deref(), limit, offset).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| AuditOut {
+                id: a.id,
+                at: a.at,
+                actor_id: a.actor_id,
+                actor_login: a.actor_login,
+                action: a.action,
+                target: a.target,
+                detail: a.detail,
+                ip: a.ip,
+            })
+            .collect(),
+    ))
+}
+
+/// A customer's card with personal data in full; every call is audited.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = i64, Path, description = "Customer id")),
+    responses((status = 200, body = CustomerOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn customer(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CustomerOut>, ApiError> {
+    let c = st.store.customer(id).await?.ok_or_else(|| ApiError::not_found("customer"))?;
+    st.store.audit(&caller.actor(), "customer.view", &format!("customer:{id}"), "api").await?;
+    Ok(Json(CustomerOut {
+        id: c.id,
+        full_name: c.full_name,
+        phone: c.phone,
+        email: c.email,
+        client_type: c.client_type,
+        locale: c.locale,
+    }))
+}
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers above.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", description = "Contact centre and order desk. State-changing requests made with a session cookie need the `x-csrf-token` header; bearer tokens do not."),
+    paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer),
+    modifiers(&SecuritySchemes),
+    tags((name = "accounts"), (name = "audit"), (name = "customers"), (name = "operations"))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Response {
+    Json(ApiDoc::openapi()).into_response()
+}
+
+/// Turns a panic in a handler into a JSON 500 (and a log line) instead of a
+/// dropped connection.
+pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let what = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    ApiError::internal(format!("handler panicked: {what}")).into_response()
+}

@@ -1,0 +1,49 @@
+//! The HTTP face of Switchboard: the JSON API under `/api/v1` (with its
+//! OpenAPI document), the server-rendered UI, authentication, CSRF, the role
+//! check on every route, `/healthz` and `/metrics`.
+//!
+//! Handlers are thin: they validate input, call the store, and render. The
+//! one place that decides who may reach a route is [`routes::ROUTES`] together
+//! with the [`auth::guard`] middleware.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod metrics;
+pub mod pages;
+pub mod password;
+pub mod routes;
+pub mod state;
+
+pub use state::{AppState, ServerConfig};
+
+use std::net::SocketAddr;
+
+/// Serves `state` on `listener` until ctrl-c / SIGTERM.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = routes::router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,200 @@
+//! Every route of the server in one table with who may reach it, and the
+//! router built from it. The [`crate::auth::guard`] middleware looks each
+//! request's route up here; a route missing from the table is refused.
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post, put};
+use axum::Router;
+use domain::access::Access;
+use domain::Permission::*;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{api, auth, metrics, pages, AppState};
+
+/// HTTP methods the server answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    Get,
+    Post,
+    Put,
+}
+
+impl Verb {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+        }
+    }
+
+    /// Methods that change state and so need a CSRF token from browsers.
+    pub fn is_unsafe(self) -> bool {
+        !matches!(self, Verb::Get)
+    }
+
+    pub fn from_method(m: &axum::http::Method) -> Option<Verb> {
+        match *m {
+            axum::http::Method::GET | axum::http::Method::HEAD => Some(Verb::Get),
+            axum::http::Method::POST => Some(Verb::Post),
+            axum::http::Method::PUT => Some(Verb::Put),
+            _ => None,
+        }
+    }
+}
+
+/// One route: method, path pattern (axum syntax) and who may reach it.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub verb: Verb,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+const fn r(verb: Verb, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec { verb, path, access }
+}
+
+use Access::{Public, Requires, SignedIn};
+use Verb::{Get, Post, Put};
+
+/// The route table. Adding a route means adding a line here; the role×route
+/// test in `tests/access.rs` then says who must and must not reach it.
+pub const ROUTES: &[RouteSpec] = &[
+    // Operations and documentation.
+    r(Get, "/healthz", Public),
+    r(Get, "/metrics", Public),
+    r(Get, "/api/openapi.json", Public),
+    r(Get, "/static/app.css", Public),
+    // Signing in and out.
+    r(Get, "/login", Public),
+    r(Post, "/login", Public),
+    r(Post, "/logout", SignedIn),
+    // UI rooms.
+    r(Get, "/", SignedIn),
+    r(Get, "/profile", SignedIn),
+    r(Post, "/profile/locale", SignedIn),
+    r(Post, "/profile/password", SignedIn),
+    r(Post, "/profile/tokens", SignedIn),
+    r(Get, "/desk", Requires(UseDesk)),
+    r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
+    r(Get, "/orders", Requires(UseOrders)),
+    r(Get, "/quality", Requires(UseQuality)),
+    r(Get, "/planning", Requires(UsePlanning)),
+    r(Get, "/wallboard", Requires(ViewWallboard)),
+    r(Get, "/reports", Requires(ViewReports)),
+    r(Get, "/admin/users", Requires(ViewUsers)),
+    r(Post, "/admin/users", Requires(ManageUsers)),
+    r(Post, "/admin/users/{id}/roles", Requires(ManageUsers)),
+    r(Get, "/admin/audit", Requires(ViewAudit)),
+    // JSON API.
+    r(Get, "/api/v1/me", SignedIn),
+    r(Post, "/api/v1/me/tokens", SignedIn),
+    r(Get, "/api/v1/roles", SignedIn),
+    r(Get, "/api/v1/users", Requires(ViewUsers)),
+    r(Post, "/api/v1/users", Requires(ManageUsers)),
+    r(Get, "/api/v1/users/{id}", Requires(ViewUsers)),
+    r(Put, "/api/v1/users/{id}/roles", Requires(ManageUsers)),
+    r(Get, "/api/v1/audit", Requires(ViewAudit)),
+    r(Get, "/api/v1/customers/{id}", Requires(ViewCustomerData)),
+];
+
+/// Index into [`ROUTES`] of the route matched for a request.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteIndex(pub usize);
+
+/// Finds the table entry for a method and a matched path pattern.
+pub fn lookup(verb: Verb, path: &str) -> Option<usize> {
+    ROUTES.iter().position(|s| s.verb == verb && s.path == path)
+}
+
+/// Who may reach the GET route at `path`; `None` when there is none.
+pub fn access_of(path: &str) -> Option<Access> {
+    lookup(Verb::Get, path).map(|i| ROUTES[i].access)
+}
+
+/// A room in the navigation: shown to a user when they may reach its page.
+#[derive(Debug, Clone, Copy)]
+pub struct Room {
+    pub id: &'static str,
+    pub href: &'static str,
+    pub label_key: &'static str,
+}
+
+pub const ROOMS: &[Room] = &[
+    Room { id: "desk", href: "/desk", label_key: "nav-desk" },
+    Room { id: "orders", href: "/orders", label_key: "nav-orders" },
+    Room { id: "quality", href: "/quality", label_key: "nav-quality" },
+    Room { id: "planning", href: "/planning", label_key: "nav-planning" },
+    Room { id: "wallboard", href: "/wallboard", label_key: "nav-wallboard" },
+    Room { id: "reports", href: "/reports", label_key: "nav-reports" },
+    Room { id: "users", href: "/admin/users", label_key: "nav-users" },
+    Room { id: "audit", href: "/admin/audit", label_key: "nav-audit" },
+    Room { id: "profile", href: "/profile", label_key: "nav-profile" },
+];
+
+/// The application: every route of [`ROUTES`], the guard and metrics on each,
+/// the body limit, and a panic catcher that answers 500 instead of dropping
+/// the connection.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.body_limit;
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(metrics::render))
+        .route("/api/openapi.json", get(api::openapi_json))
+        .route("/static/app.css", get(pages::stylesheet))
+        .route("/login", get(pages::login_form).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/", get(pages::home))
+        .route("/profile", get(pages::profile))
+        .route("/profile/locale", post(pages::profile_locale))
+        .route("/profile/password", post(pages::profile_password))
+        .route("/profile/tokens", post(pages::profile_token))
+        .route("/desk", get(pages::desk))
+        .route("/desk/customers/{id}", get(pages::customer_card))
+        .route("/orders", get(pages::orders))
+        .route("/quality", get(pages::quality))
+        .route("/planning", get(pages::planning))
+        .route("/wallboard", get(pages::wallboard))
+        .route("/reports", get(pages::reports))
+        .route("/admin/users", get(pages::users).post(pages::user_create))
+        .route("/admin/users/{id}/roles", post(pages::user_roles))
+        .route("/admin/audit", get(pages::audit))
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/me/tokens", post(api::create_token))
+        .route("/api/v1/roles", get(api::roles))
+        .route("/api/v1/users", get(api::list_users).post(api::create_user))
+        .route("/api/v1/users/{id}", get(api::get_user))
+        .route("/api/v1/users/{id}/roles", put(api::set_roles))
+        .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/customers/{id}", get(api::customer))
+        .route_layer(from_fn_with_state(state.clone(), auth::guard))
+        .route_layer(from_fn_with_state(state.clone(), metrics::track))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(CatchPanicLayer::custom(api::panic_response))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_unique() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in &ROUTES[i + 1..] {
+                assert!(!(a.verb == b.verb && a.path == b.path), "duplicate route {} {}", a.verb.as_str(), a.path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_room_has_a_signed_in_get_route() {
+        for room in ROOMS {
+            let access = access_of(room.href).unwrap_or_else(|| panic!("room {} has no route", room.id));
+            assert_ne!(access, Access::Public, "room {} must not be public", room.id);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Shared state of the server and its settings.
+
+use std::sync::Arc;
+
+use i18n::Catalog;
+use store::Store;
+
+use crate::metrics::Metrics;
+use crate::password::HashCost;
+
+/// Settings of the HTTP server (from the CLI, the TOML file or `SWITCHBOARD_*`).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest request body accepted, in bytes (1 MiB by default).
+    pub body_limit: usize,
+    /// How long a browser session lasts, in milliseconds.
+    pub session_ttl_ms: i64,
+    /// Mark cookies `Secure` (set when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// Failed sign-ins allowed per login or address in the window below.
+    pub sign_in_max_failures: i64,
+    pub sign_in_window_ms: i64,
+    /// Cost of password hashing.
+    pub hash_cost: HashCost,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            body_limit: 1024 * 1024,
+            session_ttl_ms: 12 * 3600 * 1000,
+            secure_cookies: false,
+            sign_in_max_failures: 5,
+            sign_in_window_ms: 15 * 60 * 1000,
+            hash_cost: HashCost::default(),
+        }
+    }
+}
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<ServerConfig>,
+    pub catalog: Arc<Catalog>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> Result<AppState, i18n::CatalogError> {
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            catalog: Arc::new(Catalog::load()?),
+            metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! `switchboard`: the one binary. Subcommands run the demo, serve production,
+//! migrate the database and administer users without the UI. Configuration
+//! comes from flags, `SWITCHBOARD_*` environment variables and an optional
+//! TOML file, in that order of precedence.
+
+mod config;
+mod users;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use server::{AppState, ServerConfig};
+use store::Store;
+
+use crate::config::FileConfig;
+
+#[derive(Parser)]
+#[command(name = "switchboard", version, about = "Open-source contact centre and order desk in one binary")]
+struct Cli {
+    /// TOML configuration file (keys: database, listen, body_limit, session_ttl_hours, secure_cookies).
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a demo on an embedded SQLite database seeded with realistic data.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "SWITCHBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Folder for the demo database (created if missing, reused if present).
+        #[arg(long, env = "SWITCHBOARD_DATA", default_value = "./switchboard-demo")]
+        data: PathBuf,
+        /// The bank's 5-minute call volumes that shape the demo history
+        /// (default: ../shared/data/bank_calls_5min.csv, looked for near the
+        /// working folder and the source tree).
+        #[arg(long, env = "SWITCHBOARD_BANK_CSV")]
+        bank_csv: Option<PathBuf>,
+    },
+    /// Serve the UI and API on a database; migrations run on start.
+    Serve {
+        /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
+        #[arg(long, env = "SWITCHBOARD_DATABASE")]
+        database: Option<String>,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long, env = "SWITCHBOARD_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate {
+        #[arg(long, env = "SWITCHBOARD_DATABASE")]
+        database: Option<String>,
+    },
+    /// Administer users without the UI.
+    User {
+        #[arg(long, env = "SWITCHBOARD_DATABASE", global = true)]
+        database: Option<String>,
+        #[command(subcommand)]
+        action: users::UserCommand,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, file))
+}
+
+async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
+    match command {
+        Command::Demo { listen, data, bank_csv } => demo(&listen, &data, bank_csv.as_deref(), &file).await,
+        Command::Serve { database, listen } => {
+            let url = file.database_url(database)?;
+            let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
+            let store = open(&url).await?;
+            serve(store, &listen, file.server_config(), None).await
+        }
+        Command::Migrate { database } => {
+            let url = file.database_url(database)?;
+            open(&url).await?;
+            println!("migrated {}", redact(&url));
+            Ok(())
+        }
+        Command::User { database, action } => {
+            let url = file.database_url(database)?;
+            let store = open(&url).await?;
+            users::run(&store, action, file.server_config().hash_cost).await
+        }
+    }
+}
+
+/// Connects and migrates.
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url).await.with_context(|| format!("cannot open {}", redact(url)))?;
+    store.migrate().await.context("migration failed")?;
+    Ok(store)
+}
+
+/// Binds, prints `banner` and the URL line (`Switchboard demo: http://…/` for
+/// the demo — scripts wait for it), and serves until stopped.
+async fn serve(store: Store, listen: &str, config: ServerConfig, banner: Option<String>) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(store, config)?;
+    match banner {
+        Some(b) => println!("{b}Switchboard demo: http://{addr}/"),
+        None => println!("Switchboard serving: http://{addr}/"),
+    }
+    server::serve(state, listener).await?;
+    Ok(())
+}
+
+async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, file: &FileConfig) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let db = data.join("switchboard.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = open(&url).await?;
+    let config = file.server_config();
+    if store.count_users().await? == 0 {
+        let csv_path = find_bank_csv(bank_csv)?;
+        let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("cannot read {}", csv_path.display()))?;
+        eprintln!("Seeding demo data into {} (first start; takes a little while)…", db.display());
+        let cost = config.hash_cost;
+        let hash = move |p: &str| server::password::hash(p, cost).unwrap_or_default();
+        let seeded = demo::seed(&store, &csv, store::now_ms(), &hash).await.map_err(|e| anyhow::anyhow!(e))?;
+        eprintln!(
+            "Seeded {} users, {} customers, {} past contacts ({} events).",
+            seeded.users.len(),
+            seeded.customers,
+            seeded.contacts,
+            seeded.events
+        );
+    } else {
+        eprintln!("Reusing demo data in {}.", db.display());
+    }
+    let mut banner = String::from("Demo logins (as seeded):\n");
+    for u in demo::users() {
+        let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+        banner.push_str(&format!("  login {:<14} password {:<22} roles {}\n", u.login, u.password, roles.join(",")));
+    }
+    serve(store, listen, config, Some(banner)).await
+}
+
+/// Where the bank's call volumes are: the flag, or the shared data folder
+/// beside the working folder or beside the source tree.
+fn find_bank_csv(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_path_buf());
+    }
+    let rel = Path::new("shared/data/bank_calls_5min.csv");
+    let mut candidates = vec![Path::new("..").join(rel), rel.to_path_buf()];
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..").join(rel));
+    for c in &candidates {
+        if c.is_file() {
+            return Ok(c.clone());
+        }
+    }
+    bail!(
+        "bank_calls_5min.csv not found (looked at {}); pass --bank-csv PATH",
+        candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(redact("postgres://sb:secret@db/sb"), "postgres://sb:***@db/sb");
+        assert_eq!(redact("postgres://sb@db/sb"), "postgres://sb@db/sb");
+        assert_eq!(redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,329 @@
+// Real-browser end-to-end test: every demo login signs in through the login
+// form in headless Chromium and sees exactly the rooms its roles allow.
+//
+// Run from tests/e2e:  SWITCHBOARD_BIN=/abs/path/to/switchboard node --test
+// (see README.md). The server is started here as `switchboard demo` on a
+// fresh data dir and a free loopback port, and is always killed at the end.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..', '..');
+const ARTIFACTS = path.join(HERE, 'artifacts');
+
+const BIN = path.resolve(process.env.SWITCHBOARD_BIN || path.join(REPO, 'target', 'debug', 'switchboard'));
+const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium';
+
+const STARTUP_TIMEOUT_MS = 180_000; // first start seeds the demo data and hashes passwords
+const PAGE_TIMEOUT_MS = 60_000; // debug build
+
+// CONTRACT with `switchboard demo` stdout (one line each, URL line after the logins):
+//   login <login>  password <password>  roles <role,role,...>
+//   Switchboard demo: http://127.0.0.1:<port>/
+const LOGIN_LINE = /^\s*login (\S+)\s+password (\S+)\s+roles (\S+)\s*$/;
+const URL_LINE = /Switchboard demo:\s*(http:\/\/\S+)/;
+
+// Role -> rooms it opens. Every signed-in user also has `profile`.
+const ROLE_ROOMS = {
+  operator: ['desk', 'orders'],
+  senior_operator: ['desk', 'orders', 'wallboard'],
+  quality_specialist: ['quality', 'reports'],
+  resource_planner: ['planning', 'wallboard', 'reports'],
+  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports'],
+  head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
+  store_manager: ['orders', 'reports'],
+  administrator: ['users', 'audit'],
+};
+const ALL_ROLES = Object.keys(ROLE_ROOMS);
+
+// Room -> URL path.
+const ROOM_PATH = {
+  desk: '/desk',
+  orders: '/orders',
+  quality: '/quality',
+  planning: '/planning',
+  wallboard: '/wallboard',
+  reports: '/reports',
+  users: '/admin/users',
+  audit: '/admin/audit',
+  profile: '/profile',
+};
+
+// Users whose every allowed room is opened, plus one room they must not open.
+const ROOM_ACCESS_CHECKS = [
+  { login: 'operator1', forbidden: '/admin/users' },
+  { login: 'admin', forbidden: '/desk' },
+];
+
+const LAUNCH_OPTIONS = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+function expectedRooms(roles) {
+  const rooms = new Set(['profile']);
+  for (const role of roles) {
+    assert.ok(Object.hasOwn(ROLE_ROOMS, role), `unknown role id "${role}"`);
+    for (const room of ROLE_ROOMS[role]) rooms.add(room);
+  }
+  return rooms;
+}
+
+const sorted = (set) => [...set].sort();
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The server under test.
+
+let server = null; // child process
+let dataDir = null;
+let baseUrl = null;
+const logins = []; // { login, password, roles: [] }
+const outputTail = []; // last lines of stdout+stderr, for failure messages
+
+function remember(line) {
+  outputTail.push(line);
+  if (outputTail.length > 60) outputTail.shift();
+}
+
+function tail() {
+  return outputTail.join('\n');
+}
+
+function killServer() {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    try {
+      server.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+// Last resort: never leave the server behind, whatever happens to this process.
+process.on('exit', killServer);
+
+async function startServer() {
+  assert.ok(fs.existsSync(BIN), `switchboard binary not found at ${BIN} (set SWITCHBOARD_BIN)`);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-'));
+  const port = await freePort();
+  const args = ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`];
+
+  server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (err, url) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(url);
+    };
+    const timer = setTimeout(() => {
+      finish(new Error(`no "Switchboard demo: <url>" line within ${STARTUP_TIMEOUT_MS / 1000}s; output:\n${tail()}`));
+    }, STARTUP_TIMEOUT_MS);
+
+    // Keep draining both pipes for the server's whole life, so it never blocks on a full pipe.
+    const out = readline.createInterface({ input: server.stdout, crlfDelay: Infinity });
+    out.on('line', (raw) => {
+      const line = raw.replace(/\r$/, '');
+      remember(line);
+      if (done) return;
+      const m = LOGIN_LINE.exec(line);
+      if (m) {
+        logins.push({ login: m[1], password: m[2], roles: m[3].split(',').filter(Boolean) });
+        return;
+      }
+      const u = URL_LINE.exec(line);
+      if (u) finish(null, u[1].endsWith('/') ? u[1] : `${u[1]}/`);
+    });
+    const err = readline.createInterface({ input: server.stderr, crlfDelay: Infinity });
+    err.on('line', (line) => remember(`[stderr] ${line}`));
+
+    server.on('error', (e) => finish(new Error(`cannot start ${BIN}: ${e.message}`)));
+    server.on('exit', (code, signal) => {
+      finish(new Error(`switchboard demo exited early (code ${code}, signal ${signal}); output:\n${tail()}`));
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server) return;
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    const timer = setTimeout(killServer, 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  server = null;
+}
+
+// ---------------------------------------------------------------------------
+// Browser helpers.
+
+let browser = null;
+
+async function newPage() {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  context.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+// Fills the login form and submits it; resolves after the resulting navigation.
+async function submitLogin(page, login, password) {
+  const response = await page.goto('/login');
+  assert.ok(response, 'no response for /login');
+  assert.equal(response.status(), 200, 'GET /login status');
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[type=submit]')]);
+}
+
+async function signIn(page, user) {
+  await submitLogin(page, user.login, user.password);
+  const where = `${user.login} after sign-in at ${page.url()}`;
+  assert.equal(await page.locator('form#login-form').count(), 0, `${where}: still on the login page`);
+  assert.equal(await page.locator('nav#rooms').count(), 1, `${where}: no nav#rooms`);
+}
+
+async function navRooms(page) {
+  return new Set(await page.locator('nav#rooms a[data-room]').evaluateAll((as) => as.map((a) => a.dataset.room)));
+}
+
+function findLogin(name) {
+  const user = logins.find((u) => u.login === name);
+  assert.ok(user, `demo did not print a login "${name}" (printed: ${logins.map((u) => u.login).join(', ')})`);
+  return user;
+}
+
+// ---------------------------------------------------------------------------
+
+describe('switchboard demo in a real browser', { timeout: 20 * 60_000 }, () => {
+  before(
+    async () => {
+      baseUrl = await startServer();
+      browser = await chromium.launch(LAUNCH_OPTIONS);
+    },
+    { timeout: STARTUP_TIMEOUT_MS + 60_000 },
+  );
+
+  after(async () => {
+    try {
+      if (browser) await browser.close();
+    } finally {
+      await stopServer();
+      if (dataDir && !process.env.SWITCHBOARD_E2E_KEEP_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('demo prints at least 20 logins covering all 8 roles', () => {
+    assert.ok(logins.length >= 20, `expected >= 20 demo logins, got ${logins.length}`);
+    const names = logins.map((u) => u.login);
+    assert.equal(new Set(names).size, names.length, 'demo logins are not unique');
+    const seen = new Set(logins.flatMap((u) => u.roles));
+    for (const role of seen) assert.ok(ALL_ROLES.includes(role), `unknown role id "${role}"`);
+    assert.deepEqual(sorted(seen), sorted(new Set(ALL_ROLES)), 'roles covered by the demo logins');
+    assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  test('every demo login signs in and sees exactly the rooms of its roles', async (t) => {
+    assert.ok(logins.length > 0, 'no demo logins');
+    for (const user of logins) {
+      await t.test(`${user.login} (${user.roles.join(',')})`, async () => {
+        const expected = expectedRooms(user.roles);
+        const { context, page } = await newPage();
+        try {
+          await signIn(page, user);
+          const rooms = await navRooms(page);
+          assert.deepEqual(sorted(rooms), sorted(expected), `rooms in nav#rooms for ${user.login}`);
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  });
+
+  for (const check of ROOM_ACCESS_CHECKS) {
+    test(`${check.login} opens each allowed room (200) and is refused ${check.forbidden} (403)`, async () => {
+      const user = findLogin(check.login);
+      const { context, page } = await newPage();
+      try {
+        await signIn(page, user);
+        for (const room of sorted(expectedRooms(user.roles))) {
+          const url = ROOM_PATH[room];
+          const response = await page.goto(url);
+          assert.ok(response, `no response for ${url}`);
+          assert.equal(response.status(), 200, `${user.login} GET ${url} (room ${room}) -> ${page.url()}`);
+          assert.equal(await page.locator('form#login-form').count(), 0, `${user.login} GET ${url}: got the login page`);
+        }
+        const response = await page.goto(check.forbidden);
+        assert.ok(response, `no response for ${check.forbidden}`);
+        assert.equal(response.status(), 403, `${user.login} GET ${check.forbidden} -> ${page.url()}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  test('a wrong password shows the login page again with an error', async () => {
+    const user = findLogin('operator1');
+    const { context, page } = await newPage();
+    try {
+      await submitLogin(page, user.login, `${user.password}-wrong`);
+      assert.equal(await page.locator('form#login-form').count(), 1, 'login form shown again');
+      assert.ok((await page.locator('.error').count()) >= 1, 'an .error element is shown');
+      assert.equal(await page.locator('nav#rooms a[data-room]').count(), 0, 'no rooms after a failed sign-in');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('screenshot of the admin users page', async () => {
+    const user = findLogin('admin');
+    const { context, page } = await newPage();
+    try {
+      await signIn(page, user);
+      const response = await page.goto('/admin/users');
+      assert.equal(response?.status(), 200, 'GET /admin/users');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      const file = path.join(ARTIFACTS, 'admin-users.png');
+      await page.screenshot({ path: file, fullPage: true });
+      assert.ok(fs.statSync(file).size > 0, 'screenshot written');
+    } finally {
+      await context.close();
+    }
+  });
+});
