@@ -32,7 +32,7 @@ pub fn parse_bank_calls(csv: &str) -> Result<Vec<BankDay>, String> {
             continue;
         }
         let (date, slot, calls) = parse_line(line).map_err(|e| format!("line {n}: {e}: `{line}`"))?;
-        let starts_new_day = days.last().map_or(true, |d| d.date != date);
+        let starts_new_day = days.last().map(|d| d.date.as_str()) != Some(date);
         if starts_new_day {
             if let Some(prev) = days.last() {
                 if prev.slots.len() != SLOTS_PER_DAY {
@@ -128,8 +128,8 @@ mod tests {
 
     #[test]
     fn parses_synthetic_days_with_crlf_and_trailing_blank() {
-        let csv = format!("timestamp,calls\r\n{}{}\n", day_csv("2020-01-06"), day_csv("2020-01-07"))
-            .replace('\n', "\r\n");
+        let csv =
+            format!("timestamp,calls\r\n{}{}\n", day_csv("2020-01-06"), day_csv("2020-01-07")).replace('\n', "\r\n");
         let days = parse_bank_calls(&csv).expect("parses");
         assert_eq!(days.len(), 2);
         assert_eq!(days[1].date, "2020-01-07");
@@ -157,7 +157,8 @@ mod tests {
         assert!(parse_bank_calls("time,count\n").expect_err("header").starts_with("line 1:"));
         assert!(parse_bank_calls("").is_err());
 
-        let short = format!("timestamp,calls\n{}", day_csv("2020-01-06").lines().take(10).collect::<Vec<_>>().join("\n"));
+        let short =
+            format!("timestamp,calls\n{}", day_csv("2020-01-06").lines().take(10).collect::<Vec<_>>().join("\n"));
         assert!(parse_bank_calls(&short).is_err());
     }
 }

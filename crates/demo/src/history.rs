@@ -134,8 +134,8 @@ pub fn history(spec: &HistorySpec) -> Vec<NewEvent> {
             // How busy the floor is relative to the day's peak: drives waits
             // and abandonment.
             let load = raw / f64::from(peak);
-            let slot_start = day * DAY_MS + (i64::from(FIRST_SLOT_MIN) * 60_000) + slot as i64 * SLOT_MS
-                - LOCAL_OFFSET_MS;
+            let slot_start =
+                day * DAY_MS + (i64::from(FIRST_SLOT_MIN) * 60_000) + slot as i64 * SLOT_MS - LOCAL_OFFSET_MS;
             arrivals.clear();
             arrivals.extend((0..n).map(|_| slot_start + rng.gen_range(0..SLOT_MS)));
             arrivals.sort_unstable();
@@ -163,7 +163,12 @@ fn contact(
     let channel = weighted(rng, CHANNELS);
     let customer_id = pick(rng, spec.customer_ids);
     let mut refs = EventRefs { contact_id: Some(contact_id), queue_id: q.id, customer_id, ..Default::default() };
-    events.push(NewEvent { at, kind: ev::CONTACT_OFFERED, refs, payload: json!({"channel": channel, "queue": q.code}) });
+    events.push(NewEvent {
+        at,
+        kind: ev::CONTACT_OFFERED,
+        refs,
+        payload: json!({"channel": channel, "queue": q.code}),
+    });
 
     if rng.gen_bool((0.02 + 0.06 * load).clamp(0.0, 1.0)) {
         // Patience ran out: a few seconds to several minutes.
@@ -176,7 +181,8 @@ fn contact(
         });
         return;
     }
-    let wait = if rng.gen_bool(0.8) { exponential(rng, 3.0 + 12.0 * load) } else { exponential(rng, 40.0 + 150.0 * load) };
+    let wait =
+        if rng.gen_bool(0.8) { exponential(rng, 3.0 + 12.0 * load) } else { exponential(rng, 40.0 + 150.0 * load) };
     let wait_s = (wait.round() as i64).clamp(1, 900);
     refs.agent_id = pick(rng, spec.agent_ids);
     let answered = at + wait_s * 1000;
@@ -329,8 +335,7 @@ mod tests {
             *per_day.entry(local_day(e.at)).or_default() += 1;
         }
         let avg = |dows: &[i64]| {
-            let v: Vec<usize> =
-                per_day.iter().filter(|(d, _)| dows.contains(&weekday(**d))).map(|(_, &n)| n).collect();
+            let v: Vec<usize> = per_day.iter().filter(|(d, _)| dows.contains(&weekday(**d))).map(|(_, &n)| n).collect();
             assert!(!v.is_empty());
             v.iter().sum::<usize>() as f64 / v.len() as f64
         };
@@ -432,7 +437,10 @@ mod tests {
         let x = history(&a);
         let y = history(&b);
         assert_eq!(x.len(), y.len());
-        assert!(x.iter().zip(&y).all(|(p, q)| p.at == q.at && p.kind == q.kind && p.refs == q.refs && p.payload == q.payload));
+        assert!(x
+            .iter()
+            .zip(&y)
+            .all(|(p, q)| p.at == q.at && p.kind == q.kind && p.refs == q.refs && p.payload == q.payload));
         let z = history(&HistorySpec { seed: 2, ..a });
         assert!(x.len() != z.len() || x.iter().zip(&z).any(|(p, q)| p.at != q.at));
     }

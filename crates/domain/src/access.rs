@@ -6,9 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A job role in the centre (a user may hold several).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Takes calls, chats, letters, orders and complaints (003 A, 004).
@@ -67,23 +65,10 @@ impl Role {
             Role::SeniorOperator => &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard],
             Role::QualitySpecialist => &[UseQuality, ViewReports, ViewCustomerData],
             Role::ResourcePlanner => &[UsePlanning, ViewWallboard, ViewReports],
-            Role::Supervisor => &[
-                UseDesk,
-                UseOrders,
-                UseQuality,
-                UsePlanning,
-                ViewWallboard,
-                ViewReports,
-                ViewCustomerData,
-            ],
-            Role::HeadOfCentre => &[
-                UseQuality,
-                UsePlanning,
-                ViewWallboard,
-                ViewReports,
-                ViewCustomerData,
-                ViewUsers,
-            ],
+            Role::Supervisor => {
+                &[UseDesk, UseOrders, UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData]
+            }
+            Role::HeadOfCentre => &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers],
             Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData],
             Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit],
         }

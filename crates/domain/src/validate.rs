@@ -23,9 +23,7 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 /// Logins: 3–64 characters of lower-case Latin letters, digits, `.`, `_`, `-`.
 pub fn login(s: &str) -> Result<(), Invalid> {
     let ok_len = (3..=64).contains(&s.len());
-    let ok_chars = s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
+    let ok_chars = s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'));
     if ok_len && ok_chars {
         Ok(())
     } else {

@@ -34,7 +34,15 @@ pub struct UserOut {
 impl From<User> for UserOut {
     fn from(u: User) -> UserOut {
         let permissions = Permission::ALL.into_iter().filter(|p| u.can(*p)).collect();
-        UserOut { id: u.id, login: u.login, name: u.name, locale: u.locale, active: u.active, roles: u.roles, permissions }
+        UserOut {
+            id: u.id,
+            login: u.login,
+            name: u.name,
+            locale: u.locale,
+            active: u.active,
+            roles: u.roles,
+            permissions,
+        }
     }
 }
 
@@ -295,7 +303,10 @@ struct SecuritySchemes;
 impl Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),

@@ -63,7 +63,9 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            StoreError::Conflict(what) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists"))
+            }
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Invalid(inv) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", format!("{}: {}", inv.field, inv.code))

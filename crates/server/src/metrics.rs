@@ -88,8 +88,10 @@ impl Metrics {
             let mut cumulative = 0;
             for (le, n) in BUCKETS.iter().zip(&st.buckets) {
                 cumulative += n.load(Ordering::Relaxed);
-                let _ =
-                    writeln!(out, "switchboard_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {cumulative}");
+                let _ = writeln!(
+                    out,
+                    "switchboard_http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {cumulative}"
+                );
             }
             let _ = writeln!(out, "switchboard_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {count}");
             let sum = st.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;

@@ -77,7 +77,12 @@ fn chrome(st: &AppState, caller: &Caller, current: &str, title_key: &str) -> Chr
         Some(u) => ROOMS
             .iter()
             .filter(|room| access_of(room.href).is_some_and(|a| may(u, a)))
-            .map(|room| NavItem { room: room.id, href: room.href, label: t.get(room.label_key), current: room.id == current })
+            .map(|room| NavItem {
+                room: room.id,
+                href: room.href,
+                label: t.get(room.label_key),
+                current: room.id == current,
+            })
             .collect(),
         None => Vec::new(),
     };
@@ -388,7 +393,14 @@ struct ProfilePage {
     error: Option<String>,
 }
 
-fn profile_page(st: &AppState, caller: &Caller, user: User, new_token: Option<String>, notice: Option<&str>, error: Option<&str>) -> Response {
+fn profile_page(
+    st: &AppState,
+    caller: &Caller,
+    user: User,
+    new_token: Option<String>,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Response {
     let chrome = chrome(st, caller, "profile", "profile-title");
     let roles = user.roles.iter().map(|r| chrome.t.role(r)).collect();
     let notice = notice.map(|k| chrome.t.get(k));
@@ -497,7 +509,13 @@ struct UsersPage {
     error: Option<String>,
 }
 
-async fn users_page(st: &AppState, caller: &Caller, status: StatusCode, notice: Option<&str>, error: Option<&str>) -> Response {
+async fn users_page(
+    st: &AppState,
+    caller: &Caller,
+    status: StatusCode,
+    notice: Option<&str>,
+    error: Option<&str>,
+) -> Response {
     let users = match st.store.list_users().await {
         Ok(u) => u,
         Err(e) => return ApiError::internal(e).into_response(),

@@ -21,7 +21,7 @@ pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sqlx::any::{AnyPoolOptions, AnyConnectOptions};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
@@ -154,10 +154,7 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
 
 /// Milliseconds since the Unix epoch: the one time format stored.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Maps a unique-constraint violation to [`StoreError::Conflict`].

@@ -71,7 +71,13 @@ impl Store {
     }
 
     /// Issues an API token for a user; returns its id.
-    pub async fn create_api_token(&self, user_id: i64, name: &str, token_hash: &str, actor: &AuditActor) -> Result<i64> {
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        actor: &AuditActor,
+    ) -> Result<i64> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(StoreError::Invalid(domain::validate::Invalid { field: "name", code: "invalid-name" }));

@@ -98,7 +98,12 @@ impl Store {
         let payload = json!({"login": new.login, "roles": role_names(&roles)});
         events::append(
             &mut tx,
-            &NewEvent { at, kind: ev::USER_CREATED, refs: EventRefs { agent_id: Some(id), ..Default::default() }, payload: payload.clone() },
+            &NewEvent {
+                at,
+                kind: ev::USER_CREATED,
+                refs: EventRefs { agent_id: Some(id), ..Default::default() },
+                payload: payload.clone(),
+            },
         )
         .await?;
         audit::record_in(&mut tx, actor, "user.create", &format!("user:{id}"), &payload.to_string(), at).await?;
@@ -155,9 +160,8 @@ impl Store {
 
     /// All users with their roles, ordered by login.
     pub async fn list_users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY login"))
-            .fetch_all(self.reader())
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY login")).fetch_all(self.reader()).await?;
         let role_rows = sqlx::query("SELECT user_id, role FROM user_roles").fetch_all(self.reader()).await?;
         let mut by_user: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
         for r in &role_rows {

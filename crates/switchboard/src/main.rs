@@ -111,8 +111,7 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 /// Binds, prints `banner` and the URL line (`Switchboard demo: http://…/` for
 /// the demo — scripts wait for it), and serves until stopped.
 async fn serve(store: Store, listen: &str, config: ServerConfig, banner: Option<String>) -> anyhow::Result<()> {
-    let listener =
-        tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let state = AppState::new(store, config)?;
     match banner {

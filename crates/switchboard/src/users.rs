@@ -109,13 +109,21 @@ pub async fn run(store: &Store, cmd: UserCommand, cost: HashCost) -> anyhow::Res
         }
         UserCommand::Token { login, name } => {
             let token = server::auth::random_token();
-            store.create_api_token(user_id(store, &login).await?, &name, &server::auth::token_hash(&token), &actor).await?;
+            store
+                .create_api_token(user_id(store, &login).await?, &name, &server::auth::token_hash(&token), &actor)
+                .await?;
             println!("{token}");
         }
         UserCommand::List => {
             for u in store.list_users().await? {
                 let names: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
-                println!("{}\t{}\t{}\t{}", u.login, if u.active { "active" } else { "inactive" }, names.join(","), u.name);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.login,
+                    if u.active { "active" } else { "inactive" },
+                    names.join(","),
+                    u.name
+                );
             }
         }
     }

@@ -1,0 +1,160 @@
+//! The role × route table: every route of `server::routes::ROUTES`, every
+//! role and an anonymous caller, each asserted allowed or denied against the
+//! expectations written out below (independently of the route table).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use domain::Role::{self, *};
+
+use common::build;
+
+/// Who the product promises may reach each route.
+enum Expect {
+    Public,
+    AnySignedIn,
+    Only(&'static [Role]),
+}
+
+const CUSTOMER_DATA: &[Role] = &[Operator, SeniorOperator, QualitySpecialist, Supervisor, HeadOfCentre, StoreManager];
+
+fn expected(method: &str, path: &str) -> Option<Expect> {
+    use Expect::*;
+    Some(match (method, path) {
+        ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/login") => Public,
+        ("POST", "/login") => Public,
+        ("POST", "/logout" | "/profile/locale" | "/profile/password" | "/profile/tokens" | "/api/v1/me/tokens") => {
+            AnySignedIn
+        }
+        ("GET", "/" | "/profile" | "/api/v1/me" | "/api/v1/roles") => AnySignedIn,
+        ("GET", "/desk") => Only(&[Operator, SeniorOperator, Supervisor]),
+        ("GET", "/desk/customers/{id}" | "/api/v1/customers/{id}") => Only(CUSTOMER_DATA),
+        ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
+        ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
+        ("GET", "/wallboard") => Only(&[SeniorOperator, ResourcePlanner, Supervisor, HeadOfCentre]),
+        ("GET", "/reports") => Only(&[QualitySpecialist, ResourcePlanner, Supervisor, HeadOfCentre, StoreManager]),
+        ("GET", "/admin/users" | "/api/v1/users" | "/api/v1/users/{id}") => Only(&[HeadOfCentre, Administrator]),
+        ("POST", "/admin/users" | "/admin/users/{id}/roles" | "/api/v1/users") => Only(&[Administrator]),
+        ("PUT", "/api/v1/users/{id}/roles") => Only(&[Administrator]),
+        ("GET", "/admin/audit" | "/api/v1/audit") => Only(&[Administrator]),
+        _ => return None,
+    })
+}
+
+#[tokio::test]
+async fn every_role_against_every_route() {
+    let app = common::app(testkit::sqlite()).await;
+    let routes = server::routes::ROUTES;
+    let mut checked = 0;
+    for spec in routes {
+        let verb = spec.verb.as_str();
+        let expect = expected(verb, spec.path)
+            .unwrap_or_else(|| panic!("route {verb} {} has no expectation in this test: add one", spec.path));
+        let id = if spec.path.contains("customers") { app.customer } else { app.target_user };
+        let path = spec.path.replace("{id}", &id.to_string());
+        let is_api = spec.path.starts_with("/api/");
+        let method = Method::from_bytes(verb.as_bytes()).expect("method");
+
+        // Anonymous: a valid pre-session CSRF pair, so only access decides.
+        let anon_headers = [("cookie", "sb_csrf=anon-token"), ("x-csrf-token", "anon-token")];
+        let body = |api: bool| if api { Body::from("{}") } else { Body::from("x=1") };
+        let ctype = if is_api { "application/json" } else { "application/x-www-form-urlencoded" };
+        let mut h: Vec<(&str, &str)> = anon_headers.to_vec();
+        h.push(("content-type", ctype));
+        let reply = app.send(build(method.clone(), &path, &h, body(is_api))).await;
+        let anon_denied = reply.status == StatusCode::UNAUTHORIZED
+            || (reply.status == StatusCode::SEE_OTHER && reply.location() == Some("/login") && !is_api);
+        match expect {
+            Expect::Public => assert!(
+                !anon_denied && reply.status != StatusCode::FORBIDDEN,
+                "anonymous {verb} {path}: {}",
+                reply.status
+            ),
+            _ => {
+                assert!(anon_denied, "anonymous {verb} {path} must be refused, got {}", reply.status);
+                if is_api {
+                    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous {verb} {path}");
+                    assert_eq!(reply.json()["error"]["code"], "unauthenticated");
+                }
+            }
+        }
+        checked += 1;
+
+        for (role, account) in &app.accounts {
+            // API routes as an integration would call them (bearer), pages as
+            // a browser would (fresh session cookie + CSRF header).
+            let (cookie, csrf) = app.session(account.id).await;
+            let bearer = format!("Bearer {}", account.bearer);
+            let headers: Vec<(&str, &str)> = if is_api {
+                vec![("authorization", &bearer), ("content-type", ctype)]
+            } else {
+                vec![("cookie", &cookie), ("x-csrf-token", &csrf), ("content-type", ctype)]
+            };
+            let reply = app.send(build(method.clone(), &path, &headers, body(is_api))).await;
+            let allowed = match &expect {
+                Expect::Public | Expect::AnySignedIn => true,
+                Expect::Only(roles) => roles.contains(role),
+            };
+            if allowed {
+                assert!(
+                    !matches!(
+                        reply.status,
+                        StatusCode::UNAUTHORIZED
+                            | StatusCode::FORBIDDEN
+                            | StatusCode::NOT_FOUND
+                            | StatusCode::METHOD_NOT_ALLOWED
+                    ) && !reply.status.is_server_error(),
+                    "{role:?} must reach {verb} {path}, got {}: {}",
+                    reply.status,
+                    reply.body.chars().take(200).collect::<String>()
+                );
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role:?} must be refused {verb} {path}");
+                if is_api {
+                    assert_eq!(reply.json()["error"]["code"], "forbidden");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes.len() * (Role::ALL.len() + 1));
+}
+
+#[tokio::test]
+async fn a_user_with_two_roles_gets_both_and_a_deactivated_user_nothing() {
+    let app = common::app(testkit::sqlite()).await;
+    let actor = store::AuditActor::cli();
+    let op = app.account(Operator);
+    app.state.store.set_roles(op.id, &[Operator, ResourcePlanner], &actor).await.expect("roles");
+    let (cookie, _) = app.session(op.id).await;
+    assert_eq!(app.get("/desk", &[("cookie", &cookie)]).await.status, StatusCode::OK);
+    assert_eq!(app.get("/planning", &[("cookie", &cookie)]).await.status, StatusCode::OK);
+    assert_eq!(app.get("/quality", &[("cookie", &cookie)]).await.status, StatusCode::FORBIDDEN);
+
+    app.state.store.set_active(op.id, false, &actor).await.expect("deactivate");
+    let r = app.api(Method::GET, "/api/v1/me", Some(&op.bearer), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "deactivated user's token must stop working");
+    let r = app.get("/desk", &[("cookie", &cookie)]).await;
+    assert_eq!(r.location(), Some("/login"), "deactivated user's session must stop working");
+}
+
+#[tokio::test]
+async fn navigation_shows_each_role_only_its_rooms() {
+    let app = common::app(testkit::sqlite()).await;
+    for (role, account) in &app.accounts {
+        let (cookie, _) = app.session(account.id).await;
+        let page = app.get("/", &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for room in server::routes::ROOMS {
+            let access = server::routes::access_of(room.href).expect("room route");
+            let may = match access {
+                domain::access::Access::Requires(p) => role.permissions().contains(&p),
+                _ => true,
+            };
+            let shown = page.body.contains(&format!("data-room=\"{}\"", room.id));
+            assert_eq!(shown, may, "{role:?}: room {} shown={shown}", room.id);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! A Switchboard app on a fresh database with one user per role, driven
+//! in-process through the real router (no network, real middleware).
+
+#![allow(dead_code)]
+
+use axum::body::{to_bytes, Body};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use domain::Role;
+use server::auth::{random_token, token_hash};
+use server::password::{self, HashCost};
+use server::{AppState, ServerConfig};
+use store::{AuditActor, NewCustomer, NewUser, Store};
+use tower::ServiceExt;
+
+pub struct Account {
+    pub id: i64,
+    pub login: String,
+    pub password: String,
+    pub bearer: String,
+}
+
+pub struct TestApp {
+    pub db: testkit::TestDb,
+    pub state: AppState,
+    pub router: Router,
+    /// One account per role, in `Role::ALL` order.
+    pub accounts: Vec<(Role, Account)>,
+    /// A user no test signs in as: the target of `{id}` in paths.
+    pub target_user: i64,
+    pub customer: i64,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get("location").and_then(|v| v.to_str().ok())
+    }
+
+    /// The value a `Set-Cookie` header gives cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+pub async fn app(db: testkit::TestDb) -> TestApp {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let config = ServerConfig { hash_cost: HashCost::TEST, ..ServerConfig::default() };
+    let state = AppState::new(store.clone(), config).expect("catalogue loads");
+    let mut accounts = Vec::new();
+    for role in Role::ALL {
+        let login = role.as_str().replace('_', "-");
+        let password = format!("pw-{login}-123");
+        let hash = password::hash(&password, HashCost::TEST).expect("hash");
+        let u = store
+            .create_user(
+                &NewUser {
+                    login: login.clone(),
+                    name: format!("Тест {login}"),
+                    password_hash: hash,
+                    locale: "ru".into(),
+                    roles: vec![role],
+                },
+                &AuditActor::cli(),
+            )
+            .await
+            .expect("create user");
+        let bearer = random_token();
+        store.create_api_token(u.id, "test", &token_hash(&bearer), &AuditActor::cli()).await.expect("token");
+        accounts.push((role, Account { id: u.id, login, password, bearer }));
+    }
+    let target = store
+        .create_user(
+            &NewUser {
+                login: "target".into(),
+                name: "Цель Тестов".into(),
+                password_hash: password::hash("target-password", HashCost::TEST).expect("hash"),
+                locale: "kk".into(),
+                roles: vec![Role::Operator],
+            },
+            &AuditActor::cli(),
+        )
+        .await
+        .expect("target user");
+    let customer = store
+        .create_customers(&[NewCustomer {
+            full_name: "Ахметова Айгерим Сериковна".into(),
+            phone: "+77011234567".into(),
+            email: "aigerim@mail.kz".into(),
+            client_type: "key".into(),
+            locale: "kk".into(),
+            created_at: 0,
+        }])
+        .await
+        .expect("customer")[0];
+    let router = server::routes::router(state.clone());
+    TestApp { db, state, router, accounts, target_user: target.id, customer }
+}
+
+impl TestApp {
+    pub fn account(&self, role: Role) -> &Account {
+        &self.accounts.iter().find(|(r, _)| *r == role).expect("account for role").1
+    }
+
+    /// A fresh browser session for a user: (cookie header value, csrf token).
+    pub async fn session(&self, user_id: i64) -> (String, String) {
+        let token = random_token();
+        let csrf = random_token();
+        self.state.store.create_session(&token_hash(&token), user_id, &csrf, 3_600_000, None).await.expect("session");
+        (format!("sb_session={token}"), csrf)
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let resp = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.send(build(Method::GET, path, headers, Body::empty())).await
+    }
+
+    pub async fn api(&self, method: Method, path: &str, bearer: Option<&str>, json: Option<&str>) -> Reply {
+        let auth = bearer.map(|b| format!("Bearer {b}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(a) = &auth {
+            headers.push(("authorization", a));
+        }
+        if json.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        let body = json.map(|j| Body::from(j.to_string())).unwrap_or_else(Body::empty);
+        self.send(build(method, path, &headers, body)).await
+    }
+
+    /// A form post with a session cookie; `csrf` is put in the form when given.
+    pub async fn form(&self, path: &str, cookie: &str, csrf: Option<&str>, fields: &[(&str, &str)]) -> Reply {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = csrf {
+            ser.append_pair("csrf", c);
+        }
+        for (k, v) in fields {
+            ser.append_pair(k, v);
+        }
+        let body = ser.finish();
+        let headers = [("cookie", cookie), ("content-type", "application/x-www-form-urlencoded")];
+        self.send(build(Method::POST, path, &headers, Body::from(body))).await
+    }
+}
+
+pub fn build(method: Method, path: &str, headers: &[(&str, &str)], body: Body) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body).expect("request")
+}
