@@ -2,6 +2,8 @@
 //! transaction as the change. Statistics and planning read it; nothing else
 //! writes it.
 
+use std::fmt::Write;
+
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -38,20 +40,47 @@ pub struct EventRecord {
 
 /// Appends one event inside the caller's transaction.
 pub async fn append(tx: &mut Transaction<'static, Any>, e: &NewEvent) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO events (at, kind, contact_id, agent_id, order_id, queue_id, customer_id, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(e.at)
-    .bind(e.kind)
-    .bind(e.refs.contact_id)
-    .bind(e.refs.agent_id)
-    .bind(e.refs.order_id)
-    .bind(e.refs.queue_id)
-    .bind(e.refs.customer_id)
-    .bind(e.payload.to_string())
-    .execute(&mut **tx)
-    .await?;
+    append_all(tx, std::slice::from_ref(e)).await
+}
+
+/// Appends events inside the caller's transaction, many rows per INSERT.
+pub async fn append_all(tx: &mut Transaction<'static, Any>, events: &[NewEvent]) -> Result<()> {
+    for chunk in events.chunks(BULK_ROWS) {
+        let mut sql = String::from(
+            "INSERT INTO events (at, kind, contact_id, agent_id, order_id, queue_id, customer_id, payload) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = i * 8;
+            if i > 0 {
+                sql.push(',');
+            }
+            let _ = write!(
+                sql,
+                "(${},${},${},${},${},${},${},${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8
+            );
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.at)
+                .bind(e.kind)
+                .bind(e.refs.contact_id)
+                .bind(e.refs.agent_id)
+                .bind(e.refs.order_id)
+                .bind(e.refs.queue_id)
+                .bind(e.refs.customer_id)
+                .bind(e.payload.to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -62,41 +91,7 @@ impl Store {
     /// Appends many events in one transaction (history import, demo seeding).
     pub async fn append_events(&self, events: &[NewEvent]) -> Result<()> {
         let mut tx = self.begin().await?;
-        for chunk in events.chunks(BULK_ROWS) {
-            let mut sql = String::from(
-                "INSERT INTO events (at, kind, contact_id, agent_id, order_id, queue_id, customer_id, payload) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 8;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${},${},${},${},${},${},${},${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                ));
-            }
-            let mut q = sqlx::query(&sql);
-            for e in chunk {
-                q = q
-                    .bind(e.at)
-                    .bind(e.kind)
-                    .bind(e.refs.contact_id)
-                    .bind(e.refs.agent_id)
-                    .bind(e.refs.order_id)
-                    .bind(e.refs.queue_id)
-                    .bind(e.refs.customer_id)
-                    .bind(e.payload.to_string());
-            }
-            q.execute(&mut *tx).await?;
-        }
+        append_all(&mut tx, events).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -5,7 +5,7 @@ use domain::events as ev;
 use domain::Role;
 use serde::Serialize;
 use serde_json::json;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, AuditActor};
 use crate::events::{self, EventRefs, NewEvent};
@@ -65,6 +65,34 @@ fn role_names(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.as_str()).collect()
 }
 
+async fn insert_roles(tx: &mut Transaction<'static, Any>, user_id: i64, roles: &[Role]) -> Result<()> {
+    for r in roles {
+        sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(r.as_str())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends the event of a change to a user and, for administrative changes,
+/// its audit row (with the event's payload as the detail).
+async fn record_user_change(
+    tx: &mut Transaction<'static, Any>,
+    user_id: i64,
+    kind: &'static str,
+    payload: serde_json::Value,
+    audit: Option<(&AuditActor, &str)>,
+    at: i64,
+) -> Result<()> {
+    if let Some((actor, action)) = audit {
+        audit::record_in(tx, actor, action, &format!("user:{user_id}"), &payload.to_string(), at).await?;
+    }
+    let refs = EventRefs { agent_id: Some(user_id), ..Default::default() };
+    events::append(tx, &NewEvent { at, kind, refs, payload }).await
+}
+
 impl Store {
     /// Creates a user with roles; appends `user.created` and audits who did it.
     pub async fn create_user(&self, new: &NewUser, actor: &AuditActor) -> Result<User> {
@@ -88,25 +116,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(conflict_as("login"))?;
-        for r in &roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(id)
-                .bind(r.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_roles(&mut tx, id, &roles).await?;
         let payload = json!({"login": new.login, "roles": role_names(&roles)});
-        events::append(
-            &mut tx,
-            &NewEvent {
-                at,
-                kind: ev::USER_CREATED,
-                refs: EventRefs { agent_id: Some(id), ..Default::default() },
-                payload: payload.clone(),
-            },
-        )
-        .await?;
-        audit::record_in(&mut tx, actor, "user.create", &format!("user:{id}"), &payload.to_string(), at).await?;
+        record_user_change(&mut tx, id, ev::USER_CREATED, payload, Some((actor, "user.create")), at).await?;
         tx.commit().await?;
         Ok(User {
             id,
@@ -188,25 +200,9 @@ impl Store {
         let at = now_ms();
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        for r in &roles {
-            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(user_id)
-                .bind(r.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_roles(&mut tx, user_id, &roles).await?;
         let payload = json!({"login": before.login, "before": role_names(&before.roles), "after": role_names(&roles)});
-        events::append(
-            &mut tx,
-            &NewEvent {
-                at,
-                kind: ev::USER_ROLES_CHANGED,
-                refs: EventRefs { agent_id: Some(user_id), ..Default::default() },
-                payload: payload.clone(),
-            },
-        )
-        .await?;
-        audit::record_in(&mut tx, actor, "user.roles", &format!("user:{user_id}"), &payload.to_string(), at).await?;
+        record_user_change(&mut tx, user_id, ev::USER_ROLES_CHANGED, payload, Some((actor, "user.roles")), at).await?;
         tx.commit().await?;
         Ok(User { roles, ..before })
     }
@@ -225,17 +221,8 @@ impl Store {
             return Err(StoreError::NotFound("user"));
         }
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-        events::append(
-            &mut tx,
-            &NewEvent {
-                at,
-                kind: ev::USER_PASSWORD_CHANGED,
-                refs: EventRefs { agent_id: Some(user_id), ..Default::default() },
-                payload: json!({}),
-            },
-        )
-        .await?;
-        audit::record_in(&mut tx, actor, "user.password", &format!("user:{user_id}"), "{}", at).await?;
+        record_user_change(&mut tx, user_id, ev::USER_PASSWORD_CHANGED, json!({}), Some((actor, "user.password")), at)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -254,16 +241,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("user"));
         }
-        events::append(
-            &mut tx,
-            &NewEvent {
-                at,
-                kind: ev::USER_LOCALE_CHANGED,
-                refs: EventRefs { agent_id: Some(user_id), ..Default::default() },
-                payload: json!({"locale": locale}),
-            },
-        )
-        .await?;
+        record_user_change(&mut tx, user_id, ev::USER_LOCALE_CHANGED, json!({"locale": locale}), None, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -286,17 +264,8 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
         }
         let payload = json!({"active": active});
-        events::append(
-            &mut tx,
-            &NewEvent {
-                at,
-                kind: ev::USER_ACTIVE_CHANGED,
-                refs: EventRefs { agent_id: Some(user_id), ..Default::default() },
-                payload: payload.clone(),
-            },
-        )
-        .await?;
-        audit::record_in(&mut tx, actor, "user.active", &format!("user:{user_id}"), &payload.to_string(), at).await?;
+        record_user_change(&mut tx, user_id, ev::USER_ACTIVE_CHANGED, payload, Some((actor, "user.active")), at)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
