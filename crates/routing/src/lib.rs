@@ -19,7 +19,7 @@
 //! lower overtakes after waiting one step longer); without aging, priority
 //! comes first and arrival time second.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub type ContactId = u64;
 pub type AgentId = u64;
@@ -266,6 +266,11 @@ pub struct QueuePosition {
 /// A queue's ordering key; see the crate docs.
 type Key = (i64, i64, ContactId);
 
+/// What an operator needs to take a contact: its channel and required skills.
+/// Waiting contacts are bucketed by it, so an operator looks at the head of
+/// each bucket they qualify for instead of scanning the whole queue.
+type Signature = (usize, Vec<(SkillId, u8)>);
+
 struct ContactRec {
     queue: QueueId,
     channel: Channel,
@@ -277,8 +282,16 @@ struct ContactRec {
     queued_at: i64,
     preferred: Vec<AgentId>,
     preferred_until: i64,
+    /// Waiting in the queue's reserved set (only preferred operators may take it).
+    reserved: bool,
     status: ContactStatus,
     key: Key,
+}
+
+impl ContactRec {
+    fn signature(&self) -> Signature {
+        (self.channel.index(), self.required.clone())
+    }
 }
 
 struct AgentRec {
@@ -307,7 +320,12 @@ impl AgentRec {
 
 struct QueueRec {
     cfg: QueueConfig,
+    /// Every waiting contact in queue order.
     waiting: BTreeSet<Key>,
+    /// Waiting contacts anyone qualified may take, by signature.
+    buckets: BTreeMap<Signature, BTreeSet<Key>>,
+    /// Waiting contacts reserved for preferred operators.
+    reserved: BTreeSet<Key>,
     /// Operators serving this queue, by id (round-robin order).
     members: Vec<AgentId>,
     rr_next: usize,
@@ -424,7 +442,15 @@ impl Engine {
                 return Err(RoutingError::UnknownQueue(o.to));
             }
         }
-        let q = QueueRec { cfg, waiting: BTreeSet::new(), members: Vec::new(), rr_next: 0, free: Default::default() };
+        let q = QueueRec {
+            cfg,
+            waiting: BTreeSet::new(),
+            buckets: BTreeMap::new(),
+            reserved: BTreeSet::new(),
+            members: Vec::new(),
+            rr_next: 0,
+            free: Default::default(),
+        };
         self.queues.insert(q.cfg.id, q);
         Ok(())
     }
@@ -554,12 +580,17 @@ impl Engine {
             return Err(RoutingError::UnknownAgent(*a));
         }
         let key = self.key_for(&q.cfg, c.priority, c.at, c.id);
-        let preferred_until = if c.preferred.is_empty() { i64::MIN } else { c.at.saturating_add(c.preferred_for_ms) };
+        let reserved = !c.preferred.is_empty() && c.preferred_for_ms > 0;
+        let preferred_until = if reserved { c.at.saturating_add(c.preferred_for_ms) } else { i64::MIN };
+        let mut required = c.required;
+        required.sort_unstable();
+        required.dedup();
         let rec = ContactRec {
             queue: c.queue,
             channel: c.channel,
             priority: c.priority,
-            required: c.required,
+            required,
+            reserved,
             arrived_at: c.at,
             queued_at: c.at,
             preferred: c.preferred,
@@ -577,13 +608,23 @@ impl Engine {
     fn enqueue(&mut self, id: ContactId) {
         let Some(c) = self.contacts.get(&id) else { return };
         let (queue, key, queued_at, preferred_until) = (c.queue, c.key, c.queued_at, c.preferred_until);
+        let slot = if c.reserved { None } else { Some(c.signature()) };
+        let timer = c.reserved && preferred_until != i64::MAX;
         if let Some(q) = self.queues.get_mut(&queue) {
             q.waiting.insert(key);
+            match slot {
+                Some(sig) => {
+                    q.buckets.entry(sig).or_default().insert(key);
+                }
+                None => {
+                    q.reserved.insert(key);
+                }
+            }
             if let Some(o) = q.cfg.overflow {
                 self.overflow_timers.insert((queued_at.saturating_add(o.after_ms), id));
             }
         }
-        if preferred_until != i64::MIN && preferred_until != i64::MAX {
+        if timer {
             self.preferred_timers.insert((preferred_until, id));
         }
     }
@@ -593,6 +634,15 @@ impl Engine {
         let Some(c) = self.contacts.get(&id) else { return };
         if let Some(q) = self.queues.get_mut(&c.queue) {
             q.waiting.remove(&c.key);
+            if !q.reserved.remove(&c.key) {
+                let sig = c.signature();
+                if let Some(bucket) = q.buckets.get_mut(&sig) {
+                    bucket.remove(&c.key);
+                    if bucket.is_empty() {
+                        q.buckets.remove(&sig);
+                    }
+                }
+            }
             if let Some(o) = q.cfg.overflow {
                 self.overflow_timers.remove(&(c.queued_at.saturating_add(o.after_ms), id));
             }
@@ -687,7 +737,20 @@ impl Engine {
                 if best.as_ref().is_some_and(|(b, _)| b.0 < rank) {
                     continue; // a higher-priority queue already has a candidate
                 }
-                let found = q.waiting.iter().find(|k| self.contacts.get(&k.2).is_some_and(|c| self.eligible(a, c, at)));
+                // Heads of the buckets this operator qualifies for, and any
+                // contact reserved for them.
+                let from_buckets = q
+                    .buckets
+                    .iter()
+                    .filter(|((ch, required), _)| a.load[*ch] < a.cfg.capacity.0[*ch] && a.skilled_for(required))
+                    .filter_map(|(_, set)| set.first())
+                    .min();
+                let from_reserved =
+                    q.reserved.iter().find(|k| self.contacts.get(&k.2).is_some_and(|c| self.eligible(a, c, at)));
+                let found = match (from_buckets, from_reserved) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                };
                 if let Some(k) = found {
                     let cand = (rank, *k);
                     if best.as_ref().is_none_or(|(b, _)| cand < *b) {
@@ -830,9 +893,11 @@ impl Engine {
             if let Some(a) = to_agent {
                 c.preferred = vec![a];
                 c.preferred_until = i64::MAX;
+                c.reserved = true;
             } else {
                 c.preferred.clear();
                 c.preferred_until = i64::MIN;
+                c.reserved = false;
             }
         }
         self.enqueue(id);
@@ -850,6 +915,17 @@ impl Engine {
                 break;
             }
             self.preferred_timers.remove(&(when, id));
+            let waiting_reserved =
+                self.contacts.get(&id).is_some_and(|c| c.reserved && matches!(c.status, ContactStatus::Waiting { .. }));
+            if waiting_reserved {
+                self.dequeue(id);
+                if let Some(c) = self.contacts.get_mut(&id) {
+                    c.reserved = false;
+                }
+                self.enqueue(id);
+            } else if let Some(c) = self.contacts.get_mut(&id) {
+                c.reserved = false;
+            }
             due.push(id);
         }
         // Overflow to the backup queue.
@@ -932,6 +1008,12 @@ impl Engine {
             }
             if a.load.iter().zip(a.cfg.capacity.0).any(|(l, cap)| *l > cap) {
                 return Err(format!("operator {id} over capacity: {:?}", a.load));
+            }
+        }
+        for q in self.queues.values() {
+            let indexed: usize = q.buckets.values().map(BTreeSet::len).sum::<usize>() + q.reserved.len();
+            if indexed != q.waiting.len() {
+                return Err(format!("queue {}: {indexed} indexed for {} waiting", q.cfg.id, q.waiting.len()));
             }
         }
         let queued: usize = self.queues.values().map(|q| q.waiting.len()).sum();
