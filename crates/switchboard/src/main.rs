@@ -5,6 +5,7 @@
 
 mod config;
 mod users;
+mod wfm_cli;
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         action: users::UserCommand,
     },
+    /// Workforce planning: Erlang staffing and volume forecasts.
+    Wfm {
+        #[command(subcommand)]
+        action: wfm_cli::WfmCommand,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -98,6 +104,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             let store = open(&url).await?;
             users::run(&store, action, file.server_config().hash_cost).await
         }
+        Command::Wfm { action } => wfm_cli::run(action),
     }
 }
 

@@ -1,0 +1,185 @@
+//! `switchboard wfm …` run as a program: the JSON contract of `wfm erlang`
+//! on the KPI.md check values, input validation, and `wfm forecast` on the
+//! bank's call history.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn switchboard(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_switchboard")).args(args).output().expect("the binary runs")
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.trim().lines().count(), 1, "exactly one JSON line expected: {text}");
+    serde_json::from_str(text.trim()).expect("stdout is JSON")
+}
+
+fn num(v: &serde_json::Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or_else(|| panic!("{key} missing or not a number in {v}"))
+}
+
+const KPI: [&str; 12] = [
+    "wfm",
+    "erlang",
+    "--calls",
+    "100",
+    "--interval-min",
+    "30",
+    "--aht-s",
+    "180",
+    "--target-sl",
+    "0.8",
+    "--target-time-s",
+    "20",
+];
+
+#[test]
+fn erlang_c_check_values() {
+    let mut args = KPI.to_vec();
+    args.extend(["--max-occupancy", "0.85", "--shrinkage", "0.3", "--json"]);
+    let v = json_of(&switchboard(&args));
+    assert_eq!(v["agents_on_line"], 14);
+    assert_eq!(v["agents_scheduled"], 20);
+    assert!((num(&v, "service_level") - 0.88835).abs() < 5e-6, "{v}");
+    assert!((num(&v, "p_wait") - 0.17413).abs() < 5e-6, "{v}");
+    assert!((num(&v, "occupancy") - 0.7143).abs() < 5e-5, "{v}");
+    assert!((num(&v, "asa_s") - 0.17413 * 180.0 / 4.0).abs() < 1e-3, "{v}");
+    assert!(v.get("abandon_rate").is_none(), "no abandonment without patience: {v}");
+    let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    assert_eq!(keys.len(), 6, "{keys:?}");
+}
+
+#[test]
+fn erlang_a_check_values() {
+    let mut args = KPI.to_vec();
+    args.extend(["--max-occupancy", "0.85", "--shrinkage", "0.3", "--patience-s", "300", "--json"]);
+    let v = json_of(&switchboard(&args));
+    assert_eq!(v["agents_on_line"], 13);
+    assert_eq!(v["agents_scheduled"], 19);
+    assert!((num(&v, "service_level") - 0.858).abs() < 5e-4, "{v}");
+    assert!((num(&v, "abandon_rate") - 0.025).abs() < 5e-4, "{v}");
+}
+
+#[test]
+fn erlang_human_table_and_bad_input() {
+    let out = switchboard(&KPI);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("agents on line    14"), "{text}");
+    for (flag, value, needle) in [
+        ("--target-sl", "1.5", "target service level"),
+        ("--aht-s", "0", "average handling time"),
+        ("--interval-min", "-30", "interval-min"),
+        ("--shrinkage", "1", "shrinkage"),
+        ("--patience-s", "0", "patience"),
+        ("--calls", "lots", "invalid value"),
+    ] {
+        let mut args: Vec<&str> = KPI.to_vec();
+        if let Some(i) = args.iter().position(|a| *a == flag) {
+            args[i + 1] = value;
+        } else {
+            args.extend([flag, value]);
+        }
+        let out = switchboard(&args);
+        assert!(!out.status.success(), "{flag} {value} accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{flag} {value}: {err}");
+    }
+}
+
+fn bank_csv() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/bank_calls_5min.csv")
+}
+
+#[test]
+fn forecast_bank_calls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_csv = dir.path().join("forecast.csv");
+    let report = dir.path().join("report.json");
+    let history = bank_csv();
+    let out = switchboard(&[
+        "wfm",
+        "forecast",
+        "--history",
+        history.to_str().expect("utf-8 path"),
+        "--horizon-days",
+        "5",
+        "--out",
+        out_csv.to_str().expect("utf-8 path"),
+        "--report",
+        report.to_str().expect("utf-8 path"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&out_csv).expect("forecast written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("timestamp,calls"));
+    let rows: Vec<(String, f64)> = lines
+        .map(|l| {
+            let (t, v) = l.split_once(',').expect("two columns");
+            (t.to_string(), v.parse().expect("number"))
+        })
+        .collect();
+    assert_eq!(rows.len(), 5 * 169);
+    // Last history day is Thursday 2003-09-25: next operating days are
+    // Fri 26, Mon 29, Tue 30 Sep, Wed 1 and Thu 2 Oct (weekends skipped).
+    let days = ["2003-09-26", "2003-09-29", "2003-09-30", "2003-10-01", "2003-10-02"];
+    for (i, day) in days.iter().enumerate() {
+        let block = &rows[i * 169..(i + 1) * 169];
+        assert_eq!(block[0].0, format!("{day}T07:00:00Z"));
+        assert_eq!(block[168].0, format!("{day}T21:00:00Z"));
+        assert!(block.iter().all(|(t, _)| t.starts_with(day)));
+        let total: f64 = block.iter().map(|r| r.1).sum();
+        assert!(total > 20_000.0 && total < 45_000.0, "{day}: {total}");
+    }
+    assert!(rows.iter().all(|r| r.1 >= 0.0 && r.1.is_finite()));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report written")).expect("report is JSON");
+    let models = report["models"].as_array().expect("models list");
+    let wape = |name: &str| {
+        models.iter().find(|m| m["model"] == name).and_then(|m| m["wape"].as_f64()).expect("model in report")
+    };
+    let chosen = report["chosen"].as_str().expect("chosen model");
+    assert_ne!(chosen, "seasonal_naive");
+    assert!(wape(chosen) < 0.85 * wape("seasonal_naive"), "{report}");
+    for m in models {
+        assert!(m["mase"].as_f64().is_some_and(f64::is_finite), "{m}");
+        assert_eq!(m["origins"], 4);
+    }
+}
+
+#[test]
+fn forecast_errors_are_clear() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "timestamp,calls\n2003-03-03 07:00,5\n2003-03-03 07:05,oops\n").expect("write");
+    let out_csv = dir.path().join("f.csv");
+    let out = switchboard(&[
+        "wfm",
+        "forecast",
+        "--history",
+        bad.to_str().expect("utf-8"),
+        "--horizon-days",
+        "1",
+        "--out",
+        out_csv.to_str().expect("utf-8"),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+    let out = switchboard(&[
+        "wfm",
+        "forecast",
+        "--history",
+        bank_csv().to_str().expect("utf-8"),
+        "--horizon-days",
+        "1",
+        "--out",
+        out_csv.to_str().expect("utf-8"),
+        "--method",
+        "crystal_ball",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --method"));
+}
