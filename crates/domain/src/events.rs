@@ -25,3 +25,19 @@ pub const CONTACT_ANSWERED: &str = "contact.answered";
 pub const CONTACT_ABANDONED: &str = "contact.abandoned";
 /// The contact was closed after talk and wrap-up.
 pub const CONTACT_CLOSED: &str = "contact.closed";
+/// A contact was registered.
+pub const CONTACT_CREATED: &str = "contact.created";
+/// A queued contact was offered to an operator (not yet accepted).
+pub const CONTACT_PRESENTED: &str = "contact.presented";
+/// An offered contact went back to its queue (declined, timed out, revoked).
+pub const CONTACT_REQUEUED: &str = "contact.requeued";
+/// A contact was redirected to another queue.
+pub const CONTACT_TRANSFERRED: &str = "contact.transferred";
+/// A contact started or stopped waiting on the customer or a department.
+pub const CONTACT_STATUS_CHANGED: &str = "contact.status_changed";
+/// A contact was resolved with its wrap-up.
+pub const CONTACT_RESOLVED: &str = "contact.resolved";
+/// An operator's state changed (ready, not ready with a reason, offline).
+pub const AGENT_STATE_CHANGED: &str = "agent.state_changed";
+/// An operator was added to a queue.
+pub const QUEUE_MEMBER_ADDED: &str = "queue.member_added";

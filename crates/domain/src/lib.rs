@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod contact;
 pub mod datafile;
 pub mod events;
 pub mod legal;

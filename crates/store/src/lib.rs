@@ -13,6 +13,7 @@
 //! `RETURNING`, 64-bit integers everywhere and 0/1 for booleans.
 
 pub mod audit;
+pub mod contacts;
 pub mod customers;
 pub mod events;
 pub mod queues;
@@ -26,6 +27,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{AuditActor, AuditEntry};
+pub use contacts::{Contact, Hop};
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventRecord, EventRefs, NewEvent};
 pub use queues::Queue;

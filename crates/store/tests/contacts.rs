@@ -1,0 +1,139 @@
+//! Contacts in the store, on every database kind: lifecycle, races,
+//! redirection trace, wrap-up rules, events.
+
+use domain::contact::{Channel, ContactType, Direction, Status, WrapUp};
+use domain::Role;
+use store::contacts::NewContact;
+use store::{AuditActor, NewUser, Store, StoreError};
+
+async fn setup(db: &testkit::TestDb) -> (Store, i64, i64, i64, i64) {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let mk = |login: &str| NewUser {
+        login: login.into(),
+        name: "Оператор".into(),
+        password_hash: "x".into(),
+        locale: "ru".into(),
+        roles: vec![Role::Operator],
+    };
+    let a = store.create_user(&mk("op.a"), &AuditActor::cli()).await.expect("user a").id;
+    let b = store.create_user(&mk("op.b"), &AuditActor::cli()).await.expect("user b").id;
+    let sales = store.create_queue("sales", "Продажи", "Сату", "Sales").await.expect("queue").id;
+    let claims = store.create_queue("complaints", "Жалобы", "Шағымдар", "Complaints").await.expect("queue").id;
+    (store, a, b, sales, claims)
+}
+
+fn complaint(queue_id: i64) -> NewContact {
+    NewContact {
+        channel: Channel::Voice,
+        direction: Direction::Inbound,
+        contact_type: ContactType::Complaint,
+        topic: "delivery".into(),
+        priority: 1,
+        subject: "Опоздала доставка".into(),
+        customer_id: None,
+        queue_id,
+    }
+}
+
+#[tokio::test]
+async fn a_contact_lives_through_offer_transfer_and_wrap_up() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let (store, a, b, sales, claims) = setup(&db).await;
+        let actor = AuditActor { user_id: Some(a), login: "op.a".into(), ip: None };
+        let c = store.create_contact(&complaint(sales), &actor).await.expect(k);
+        assert_eq!((c.status, c.queue_id, c.operator_id), (Status::Queued, Some(sales), None), "{k}");
+
+        store.present_contact(c.id, a).await.expect(k);
+        // The router cannot offer it twice, and another operator cannot take it.
+        assert!(matches!(store.present_contact(c.id, b).await, Err(StoreError::Conflict(_))), "{k}");
+        assert!(matches!(store.accept_contact(c.id, b).await, Err(StoreError::Conflict(_))), "{k}");
+        store.accept_contact(c.id, a).await.expect(k);
+        assert_eq!(store.operator_contacts(a).await.expect(k).len(), 1, "{k}");
+
+        store.transfer_contact(c.id, claims, "нужен отдел претензий", &actor).await.expect(k);
+        let moved = store.contact(c.id).await.expect(k).expect("contact");
+        assert_eq!((moved.status, moved.queue_id, moved.operator_id), (Status::Queued, Some(claims), None), "{k}");
+        let hops = store.contact_hops(c.id).await.expect(k);
+        assert_eq!(hops.len(), 1, "{k}");
+        assert_eq!(
+            (hops[0].from_queue_id, hops[0].to_queue_id, hops[0].from_operator_id),
+            (Some(sales), Some(claims), Some(a))
+        );
+        assert!(store.transfer_contact(c.id, claims, " ", &actor).await.is_err(), "{k}: reason required");
+        assert!(matches!(store.transfer_contact(c.id, 9999, "x", &actor).await, Err(StoreError::NotFound(_))), "{k}");
+
+        store.present_contact(c.id, b).await.expect(k);
+        store.accept_contact(c.id, b).await.expect(k);
+        store.set_contact_waiting(c.id, b, Status::WaitingCustomer).await.expect(k);
+        store.set_contact_waiting(c.id, b, Status::InWork).await.expect(k);
+        let mut w = WrapUp {
+            summary: "Извинились, компенсация".into(),
+            outcome: "complaint_registered".into(),
+            fields: Default::default(),
+            first_contact_resolution: false,
+        };
+        assert!(matches!(store.resolve_contact(c.id, b, &w).await, Err(StoreError::Invalid(_))), "{k}: cause required");
+        w.fields.insert("cause".into(), "delivery_late".into());
+        w.fields.insert("responsible_unit".into(), "logistics".into());
+        assert!(matches!(store.resolve_contact(c.id, a, &w).await, Err(StoreError::Conflict(_))), "{k}: not a's");
+        store.resolve_contact(c.id, b, &w).await.expect(k);
+        let done = store.contact(c.id).await.expect(k).expect("contact");
+        assert_eq!(done.status, Status::Resolved, "{k}");
+        assert_eq!(done.wrapup.as_ref().map(|w| w.outcome.as_str()), Some("complaint_registered"), "{k}");
+        assert!(store.open_contacts().await.expect(k).is_empty(), "{k}");
+
+        let kinds: Vec<String> = store
+            .events_after(None, 0, 1000)
+            .await
+            .expect(k)
+            .into_iter()
+            .filter(|e| e.refs.contact_id == Some(c.id))
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "contact.created",
+                "contact.offered",
+                "contact.presented",
+                "contact.answered",
+                "contact.transferred",
+                "contact.presented",
+                "contact.answered",
+                "contact.status_changed",
+                "contact.status_changed",
+                "contact.resolved"
+            ],
+            "{k}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn racing_offers_have_one_winner() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let (store, a, b, sales, _) = setup(&db).await;
+        let c = store.create_contact(&complaint(sales), &AuditActor::cli()).await.expect(k);
+        let (s1, s2) = (store.clone(), store.clone());
+        let (r1, r2) = tokio::join!(s1.present_contact(c.id, a), s2.present_contact(c.id, b));
+        assert!(r1.is_ok() != r2.is_ok(), "{k}: exactly one offer wins: {r1:?} {r2:?}");
+        assert_eq!(store.count_events(Some("contact.presented")).await.expect(k), 1, "{k}");
+    }
+}
+
+#[tokio::test]
+async fn bad_contacts_are_refused_and_leave_nothing() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let (store, _, _, sales, _) = setup(&db).await;
+        let mut bad = complaint(9999);
+        assert!(matches!(store.create_contact(&bad, &AuditActor::cli()).await, Err(StoreError::NotFound(_))), "{k}");
+        bad.queue_id = sales;
+        bad.priority = 7;
+        assert!(matches!(store.create_contact(&bad, &AuditActor::cli()).await, Err(StoreError::Invalid(_))), "{k}");
+        assert_eq!(store.count_events(Some("contact.created")).await.expect(k), 0, "{k}");
+    }
+}
