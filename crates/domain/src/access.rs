@@ -65,12 +65,19 @@ impl Role {
             Role::SeniorOperator => &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard],
             Role::QualitySpecialist => &[UseQuality, ViewReports, ViewCustomerData],
             Role::ResourcePlanner => &[UsePlanning, ViewWallboard, ViewReports],
-            Role::Supervisor => {
-                &[UseDesk, UseOrders, UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData]
-            }
+            Role::Supervisor => &[
+                UseDesk,
+                UseOrders,
+                UseQuality,
+                UsePlanning,
+                ViewWallboard,
+                ViewReports,
+                ViewCustomerData,
+                ManageQueues,
+            ],
             Role::HeadOfCentre => &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers],
             Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData],
-            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit],
+            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues],
         }
     }
 }
@@ -99,10 +106,12 @@ pub enum Permission {
     ManageUsers,
     /// The audit log.
     ViewAudit,
+    /// Queues and who serves them.
+    ManageQueues,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -113,6 +122,7 @@ impl Permission {
         Permission::ViewUsers,
         Permission::ManageUsers,
         Permission::ViewAudit,
+        Permission::ManageQueues,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +137,7 @@ impl Permission {
             Permission::ViewUsers => "view_users",
             Permission::ManageUsers => "manage_users",
             Permission::ViewAudit => "view_audit",
+            Permission::ManageQueues => "manage_queues",
         }
     }
 }

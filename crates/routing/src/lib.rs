@@ -185,6 +185,12 @@ pub enum Input {
     Tick {
         at: i64,
     },
+    /// Rebuilding after a restart: a contact the operator already accepted.
+    /// Refused if it would put the operator over capacity.
+    RestoreAssigned {
+        contact: NewContact,
+        agent: AgentId,
+    },
 }
 
 impl Input {
@@ -192,7 +198,7 @@ impl Input {
     pub fn at(&self) -> Option<i64> {
         match self {
             Input::AddQueue(_) | Input::AddAgent(_) => None,
-            Input::ContactArrived(c) => Some(c.at),
+            Input::ContactArrived(c) | Input::RestoreAssigned { contact: c, .. } => Some(c.at),
             Input::SetAgentState { at, .. }
             | Input::OfferAccepted { at, .. }
             | Input::OfferDeclined { at, .. }
@@ -372,6 +378,7 @@ impl Engine {
                 self.tick(at, out);
                 Ok(())
             }
+            Input::RestoreAssigned { contact, agent } => self.restore_assigned(contact, agent),
         }
     }
 
@@ -601,6 +608,42 @@ impl Engine {
         self.contacts.insert(c.id, rec);
         self.enqueue(c.id);
         self.assign_contact(c.id, c.at, out);
+        Ok(())
+    }
+
+    fn restore_assigned(&mut self, c: NewContact, agent: AgentId) -> Result<(), RoutingError> {
+        if self.contacts.contains_key(&c.id) {
+            return Err(RoutingError::DuplicateContact(c.id));
+        }
+        let q = self.queues.get(&c.queue).ok_or(RoutingError::UnknownQueue(c.queue))?;
+        let a = self.agents.get(&agent).ok_or(RoutingError::UnknownAgent(agent))?;
+        if !a.has_room(c.channel) {
+            return Err(RoutingError::WrongState(c.id));
+        }
+        let key = self.key_for(&q.cfg, c.priority, c.at, c.id);
+        let mut required = c.required;
+        required.sort_unstable();
+        required.dedup();
+        self.unlist(agent);
+        if let Some(a) = self.agents.get_mut(&agent) {
+            a.load[c.channel.index()] += 1;
+            a.contacts.push(c.id);
+        }
+        self.relist(agent);
+        let rec = ContactRec {
+            queue: c.queue,
+            channel: c.channel,
+            priority: c.priority,
+            required,
+            reserved: false,
+            arrived_at: c.at,
+            queued_at: c.at,
+            preferred: Vec::new(),
+            preferred_until: i64::MIN,
+            status: ContactStatus::Assigned { agent },
+            key,
+        };
+        self.contacts.insert(c.id, rec);
         Ok(())
     }
 

@@ -228,3 +228,30 @@ proptest! {
         run(Mode::RoundRobin, false, steps)?;
     }
 }
+
+#[test]
+fn restored_assignments_hold_capacity_and_refuse_overload() {
+    let (mut e, _) = setup(Mode::LongestIdle, false);
+    let mut out = Vec::new();
+    let contact = |id| NewContact {
+        id,
+        queue: 1,
+        channel: Channel::Voice,
+        priority: 0,
+        required: vec![],
+        preferred: vec![],
+        preferred_for_ms: 0,
+        at: 5,
+    };
+    e.apply(Input::RestoreAssigned { contact: contact(1), agent: 1 }, &mut out).expect("restore");
+    assert_eq!(e.contact_status(1), Some(ContactStatus::Assigned { agent: 1 }));
+    assert_eq!(
+        e.apply(Input::RestoreAssigned { contact: contact(2), agent: 1 }, &mut out),
+        Err(RoutingError::WrongState(2)),
+        "voice capacity is one"
+    );
+    e.apply(Input::SetAgentState { agent: 1, state: AgentState::Ready, at: 10 }, &mut out).expect("ready");
+    e.apply(Input::ContactArrived(contact(3)), &mut out).expect("arrive");
+    assert!(out.iter().all(|o| o.agent != 1), "a busy operator gets no second call: {out:?}");
+    e.check_invariants().expect("invariants");
+}

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::auth::{random_token, token_hash, SignedInUser};
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::{password, AppState};
+use crate::{desk_api, password, AppState};
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -318,9 +318,11 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Switchboard API", description = "Contact centre and order desk. State-changing requests made with a session cookie need the `x-csrf-token` header; bearer tokens do not."),
-    paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer),
+    paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer,
+        desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
+        desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state),
     modifiers(&SecuritySchemes),
-    tags((name = "accounts"), (name = "audit"), (name = "customers"), (name = "operations"))
+    tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "customers"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

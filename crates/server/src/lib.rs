@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod desk_api;
+pub mod dispatch;
 pub mod error;
 pub mod metrics;
 pub mod pages;

@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{api, auth, metrics, pages, AppState};
+use crate::{api, auth, desk_api, metrics, pages, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +98,17 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Put, "/api/v1/users/{id}/roles", Requires(ManageUsers)),
     r(Get, "/api/v1/audit", Requires(ViewAudit)),
     r(Get, "/api/v1/customers/{id}", Requires(ViewCustomerData)),
+    r(Get, "/api/v1/queues", SignedIn),
+    r(Post, "/api/v1/queues", Requires(ManageQueues)),
+    r(Post, "/api/v1/queues/{id}/members", Requires(ManageQueues)),
+    r(Post, "/api/v1/contacts", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/accept", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/decline", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/transfer", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/resolve", Requires(UseDesk)),
+    r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
+    r(Put, "/api/v1/me/state", Requires(UseDesk)),
 ];
 
 /// Index into [`ROUTES`] of the route matched for a request.
@@ -169,6 +180,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}/roles", put(api::set_roles))
         .route("/api/v1/audit", get(api::audit))
         .route("/api/v1/customers/{id}", get(api::customer))
+        .route("/api/v1/queues", get(desk_api::queues).post(desk_api::create_queue))
+        .route("/api/v1/queues/{id}/members", post(desk_api::add_member))
+        .route("/api/v1/contacts", post(desk_api::create_contact))
+        .route("/api/v1/contacts/{id}", get(desk_api::get_contact))
+        .route("/api/v1/contacts/{id}/accept", post(desk_api::accept))
+        .route("/api/v1/contacts/{id}/decline", post(desk_api::decline))
+        .route("/api/v1/contacts/{id}/transfer", post(desk_api::transfer))
+        .route("/api/v1/contacts/{id}/resolve", post(desk_api::resolve))
+        .route("/api/v1/me/contacts", get(desk_api::my_contacts))
+        .route("/api/v1/me/state", put(desk_api::set_my_state))
         .route_layer(from_fn_with_state(state.clone(), auth::guard))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(pages::not_found)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use i18n::Catalog;
 use store::Store;
 
+use crate::dispatch::Dispatcher;
 use crate::metrics::Metrics;
 use crate::password::HashCost;
 
@@ -44,15 +45,20 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub catalog: Arc<Catalog>,
     pub metrics: Arc<Metrics>,
+    /// The routing engine, rebuilt from the store at start.
+    pub dispatch: Arc<Dispatcher>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ServerConfig) -> Result<AppState, i18n::CatalogError> {
+    /// Loads the catalogue and rebuilds routing from the store.
+    pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<AppState> {
+        let dispatch = Dispatcher::rebuild(&store).await?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()?),
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
+            dispatch: Arc::new(dispatch),
         })
     }
 }

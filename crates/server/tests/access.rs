@@ -39,6 +39,13 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/admin/users" | "/admin/users/{id}/roles" | "/api/v1/users") => Only(&[Administrator]),
         ("PUT", "/api/v1/users/{id}/roles") => Only(&[Administrator]),
         ("GET", "/admin/audit" | "/api/v1/audit") => Only(&[Administrator]),
+        ("GET", "/api/v1/queues") => AnySignedIn,
+        ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members") => Only(&[Supervisor, Administrator]),
+        ("POST", "/api/v1/contacts")
+        | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
+        | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
+        | ("POST", "/api/v1/contacts/{id}/transfer" | "/api/v1/contacts/{id}/resolve")
+        | ("PUT", "/api/v1/me/state") => Only(&[Operator, SeniorOperator, Supervisor]),
         _ => return None,
     })
 }
@@ -52,7 +59,15 @@ async fn every_role_against_every_route() {
         let verb = spec.verb.as_str();
         let expect = expected(verb, spec.path)
             .unwrap_or_else(|| panic!("route {verb} {} has no expectation in this test: add one", spec.path));
-        let id = if spec.path.contains("customers") { app.customer } else { app.target_user };
+        let id = if spec.path.contains("customers") {
+            app.customer
+        } else if spec.path.contains("contacts/") {
+            app.contact
+        } else if spec.path.contains("queues/") {
+            app.queue
+        } else {
+            app.target_user
+        };
         let path = spec.path.replace("{id}", &id.to_string());
         let is_api = spec.path.starts_with("/api/");
         let method = Method::from_bytes(verb.as_bytes()).expect("method");

@@ -120,7 +120,7 @@ async fn open(url: &str) -> anyhow::Result<Store> {
 async fn serve(store: Store, listen: &str, config: ServerConfig, banner: Option<String>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store, config)?;
+    let state = AppState::new(store, config).await?;
     match banner {
         Some(b) => println!("{b}Switchboard demo: http://{addr}/"),
         None => println!("Switchboard serving: http://{addr}/"),

@@ -29,6 +29,8 @@ pub struct TestApp {
     /// A user no test signs in as: the target of `{id}` in paths.
     pub target_user: i64,
     pub customer: i64,
+    pub queue: i64,
+    pub contact: i64,
 }
 
 pub struct Reply {
@@ -63,7 +65,7 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let config = ServerConfig { hash_cost: HashCost::TEST, ..ServerConfig::default() };
-    let state = AppState::new(store.clone(), config).expect("catalogue loads");
+    let state = AppState::new(store.clone(), config).await.expect("state builds");
     let mut accounts = Vec::new();
     for role in Role::ALL {
         let login = role.as_str().replace('_', "-");
@@ -110,8 +112,20 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         }])
         .await
         .expect("customer")[0];
+    let queue = store.create_queue("support", "Поддержка", "Қолдау", "Support").await.expect("queue").id;
+    let new = store::contacts::NewContact {
+        channel: domain::contact::Channel::Voice,
+        direction: domain::contact::Direction::Inbound,
+        contact_type: domain::contact::ContactType::Information,
+        topic: "delivery".into(),
+        priority: 0,
+        subject: "Где мой заказ?".into(),
+        customer_id: Some(customer),
+        queue_id: queue,
+    };
+    let contact = state.dispatch.create_contact(&store, &new, &AuditActor::cli()).await.expect("contact").id;
     let router = server::routes::router(state.clone());
-    TestApp { db, state, router, accounts, target_user: target.id, customer }
+    TestApp { db, state, router, accounts, target_user: target.id, customer, queue, contact }
 }
 
 impl TestApp {

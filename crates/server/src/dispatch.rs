@@ -1,0 +1,282 @@
+//! The bridge between the store and the routing engine. One engine per
+//! process, behind an async mutex held across the store write that goes with
+//! each decision, so the table and the engine never disagree for long.
+//!
+//! Recovery: [`Dispatcher::rebuild`] reads queues, members, operator states
+//! and open contacts from the store. Contacts the store has as offered but
+//! not accepted go back to their queue first (the operator never took them),
+//! so after a restart every contact is either queued or with exactly one
+//! operator, and none is offered twice.
+
+use domain::contact::{Channel, Status, WrapUp};
+use routing::{AgentConfig, AgentState, Capacity, Engine, Input, Mode, NewContact, Offer, QueueConfig, Reason};
+use store::contacts::NewContact as NewStoredContact;
+use store::{AuditActor, Contact, Store, StoreError};
+use tokio::sync::Mutex;
+
+pub struct Dispatcher {
+    engine: Mutex<Engine>,
+}
+
+/// What an operator says about their availability.
+pub fn parse_state(s: &str) -> Option<AgentState> {
+    Some(match s {
+        "ready" => AgentState::Ready,
+        "offline" => AgentState::Offline,
+        "not_ready:break" => AgentState::NotReady(Reason::Break),
+        "not_ready:lunch" => AgentState::NotReady(Reason::Lunch),
+        "not_ready:training" => AgentState::NotReady(Reason::Training),
+        "not_ready:meeting" => AgentState::NotReady(Reason::Meeting),
+        "not_ready:after_contact_work" => AgentState::NotReady(Reason::AfterContactWork),
+        "not_ready:missed_offer" => AgentState::NotReady(Reason::MissedOffer),
+        _ => return None,
+    })
+}
+
+/// Every state an operator can choose, in the order the desk shows them.
+pub const STATES: [&str; 7] = [
+    "ready",
+    "not_ready:break",
+    "not_ready:lunch",
+    "not_ready:training",
+    "not_ready:meeting",
+    "not_ready:after_contact_work",
+    "offline",
+];
+
+fn channel(c: Channel) -> routing::Channel {
+    match c {
+        Channel::Voice => routing::Channel::Voice,
+        Channel::Email => routing::Channel::Email,
+        Channel::Chat => routing::Channel::Chat,
+        Channel::WebForm => routing::Channel::WebForm,
+        Channel::Messenger => routing::Channel::Messenger,
+        Channel::WalkIn => routing::Channel::WalkIn,
+    }
+}
+
+fn as_routed(c: &Contact, queue: i64) -> NewContact {
+    NewContact {
+        id: c.id as u64,
+        queue: queue as u32,
+        channel: channel(c.channel),
+        priority: c.priority as i32,
+        required: Vec::new(),
+        preferred: Vec::new(),
+        preferred_for_ms: 0,
+        at: c.created_at,
+    }
+}
+
+fn misfit(e: routing::RoutingError) -> StoreError {
+    StoreError::Corrupt(format!("routing refused the state: {e}"))
+}
+
+impl Dispatcher {
+    /// Builds the engine from what the store holds (start-up and recovery).
+    pub async fn rebuild(store: &Store) -> Result<Dispatcher, StoreError> {
+        let mut engine = Engine::new();
+        let mut out = Vec::new();
+        load(store, &mut engine, &mut out).await?;
+        persist(store, &mut engine, out).await;
+        Ok(Dispatcher { engine: Mutex::new(engine) })
+    }
+
+    /// Re-reads queues and members (after an administrator changed them).
+    pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        let mut fresh = Engine::new();
+        let mut out = Vec::new();
+        load(store, &mut fresh, &mut out).await?;
+        *engine = fresh;
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    /// Registers a contact and routes it. Returns once it is durable.
+    pub async fn create_contact(
+        &self,
+        store: &Store,
+        new: &NewStoredContact,
+        actor: &AuditActor,
+    ) -> Result<Contact, StoreError> {
+        let mut engine = self.engine.lock().await;
+        let c = store.create_contact(new, actor).await?;
+        let mut out = Vec::new();
+        if let Err(e) = engine.apply(Input::ContactArrived(as_routed(&c, new.queue_id)), &mut out) {
+            tracing::error!("contact {} stored but not routed: {e}", c.id);
+        }
+        persist(store, &mut engine, out).await;
+        Ok(store.contact(c.id).await?.unwrap_or(c))
+    }
+
+    pub async fn set_state(&self, store: &Store, user_id: i64, state: &str) -> Result<(), StoreError> {
+        let parsed = parse_state(state)
+            .ok_or(StoreError::Invalid(domain::validate::Invalid { field: "state", code: "invalid-state" }))?;
+        let mut engine = self.engine.lock().await;
+        store.set_operator_state(user_id, state).await?;
+        // Going offline takes back offers not yet accepted.
+        let revoked: Vec<i64> = if parsed == AgentState::Offline {
+            store
+                .operator_contacts(user_id)
+                .await?
+                .into_iter()
+                .filter(|c| c.status == Status::Offered)
+                .map(|c| c.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for id in revoked {
+            store.requeue_contact(id, "operator went offline").await?;
+        }
+        let mut out = Vec::new();
+        match engine.apply(Input::SetAgentState { agent: user_id as u64, state: parsed, at: store::now_ms() }, &mut out)
+        {
+            Ok(()) | Err(routing::RoutingError::UnknownAgent(_)) => {} // not in any queue: nothing to route
+            Err(e) => return Err(misfit(e)),
+        }
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    pub async fn accept(&self, store: &Store, contact: i64, user_id: i64) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        store.accept_contact(contact, user_id).await?;
+        let mut out = Vec::new();
+        engine
+            .apply(Input::OfferAccepted { contact: contact as u64, at: store::now_ms() }, &mut out)
+            .map_err(misfit)?;
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    pub async fn decline(&self, store: &Store, contact: i64, user_id: i64) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        let c = store.contact(contact).await?.ok_or(StoreError::NotFound("contact"))?;
+        if c.status != Status::Offered || c.operator_id != Some(user_id) {
+            return Err(StoreError::Conflict("contact status"));
+        }
+        store.requeue_contact(contact, "declined").await?;
+        store.set_operator_state(user_id, "not_ready:missed_offer").await?;
+        let mut out = Vec::new();
+        engine
+            .apply(Input::OfferDeclined { contact: contact as u64, at: store::now_ms() }, &mut out)
+            .map_err(misfit)?;
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    pub async fn transfer(
+        &self,
+        store: &Store,
+        contact: i64,
+        queue: i64,
+        reason: &str,
+        actor: &AuditActor,
+    ) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        store.transfer_contact(contact, queue, reason, actor).await?;
+        let mut out = Vec::new();
+        let input = Input::TransferToQueue { contact: contact as u64, queue: queue as u32, at: store::now_ms() };
+        engine.apply(input, &mut out).map_err(misfit)?;
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    pub async fn resolve(&self, store: &Store, contact: i64, user_id: i64, wrapup: &WrapUp) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        store.resolve_contact(contact, user_id, wrapup).await?;
+        let mut out = Vec::new();
+        engine
+            .apply(Input::ContactFinished { contact: contact as u64, at: store::now_ms() }, &mut out)
+            .map_err(misfit)?;
+        persist(store, &mut engine, out).await;
+        Ok(())
+    }
+
+    /// Where the engine has a contact (for the desk and for checks).
+    pub async fn routing_status(&self, contact: i64) -> Option<routing::ContactStatus> {
+        self.engine.lock().await.contact_status(contact as u64)
+    }
+
+    /// Position and estimated wait of a queued contact.
+    pub async fn position(&self, contact: i64) -> Option<routing::QueuePosition> {
+        self.engine.lock().await.position(contact as u64)
+    }
+
+    /// Contacts waiting in a queue.
+    pub async fn waiting(&self, queue: i64) -> usize {
+        self.engine.lock().await.waiting(queue as u32)
+    }
+}
+
+/// Feeds the store's state into a fresh engine.
+async fn load(store: &Store, engine: &mut Engine, out: &mut Vec<Offer>) -> Result<(), StoreError> {
+    for q in store.list_queues().await? {
+        let cfg = QueueConfig {
+            id: q.id as u32,
+            priority: 0,
+            mode: Mode::LongestIdle,
+            aging_ms_per_level: Some(60_000),
+            overflow: None,
+            aht_ms: 300_000,
+        };
+        engine.apply(Input::AddQueue(cfg), out).map_err(misfit)?;
+    }
+    let mut members: std::collections::BTreeMap<i64, Vec<u32>> = std::collections::BTreeMap::new();
+    for (queue, user) in store.queue_members().await? {
+        members.entry(user).or_default().push(queue as u32);
+    }
+    for (user, queues) in &members {
+        let cfg =
+            AgentConfig { id: *user as u64, skills: Vec::new(), queues: queues.clone(), capacity: Capacity::default() };
+        engine.apply(Input::AddAgent(cfg), out).map_err(misfit)?;
+    }
+    for c in store.open_contacts().await? {
+        let Some(queue) = c.queue_id else { continue };
+        match (c.status, c.operator_id) {
+            (Status::Offered, _) => {
+                // Never accepted: back to its place in the queue.
+                store.requeue_contact(c.id, "restart").await?;
+                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue)), out);
+            }
+            (Status::Queued | Status::New, _) => {
+                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue)), out);
+            }
+            (_, Some(op)) if members.contains_key(&op) => {
+                let input = Input::RestoreAssigned { contact: as_routed(&c, queue), agent: op as u64 };
+                if let Err(e) = engine.apply(input, out) {
+                    tracing::warn!("contact {} stays with operator {op} outside routing: {e}", c.id);
+                }
+            }
+            _ => {} // with an operator who no longer serves a queue: outside routing
+        }
+    }
+    for (user, state, since) in store.operator_states().await? {
+        if let (true, Some(s)) = (members.contains_key(&user), parse_state(&state)) {
+            engine.apply(Input::SetAgentState { agent: user as u64, state: s, at: since }, out).map_err(misfit)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the engine's offers to the store. An offer the store refuses (the
+/// contact changed meanwhile) is taken back from the engine.
+async fn persist(store: &Store, engine: &mut Engine, offers: Vec<Offer>) {
+    let mut pending = offers;
+    while !pending.is_empty() {
+        let mut next = Vec::new();
+        for o in pending {
+            // A later step may already have moved it on.
+            if engine.contact_status(o.contact) != Some(routing::ContactStatus::Offered { agent: o.agent }) {
+                continue;
+            }
+            if let Err(e) = store.present_contact(o.contact as i64, o.agent as i64).await {
+                tracing::warn!("offer of contact {} to {} not recorded: {e}", o.contact, o.agent);
+                let _ = engine.apply(Input::ContactAbandoned { contact: o.contact, at: o.at }, &mut next);
+            }
+        }
+        pending = next;
+    }
+}
