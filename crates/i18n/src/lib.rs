@@ -121,7 +121,7 @@ impl Catalog {
                 let (id, _) = l.split_once('=')?;
                 let id = id.trim_end();
                 let first = id.chars().next()?;
-                (first.is_ascii_lowercase() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                (first.is_ascii_lowercase() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
                     .then(|| id.to_string())
             })
             .collect();

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod desk_api;
+pub mod desk_pages;
 pub mod dispatch;
 pub mod error;
 pub mod metrics;

@@ -12,12 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use domain::access::Access;
-use domain::masking::{mask_email, mask_name, mask_phone};
 use domain::{Permission, Role};
 use i18n::{Catalog, Locale};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use store::{AuditEntry, Customer, User};
+use store::{AuditEntry, User};
 
 use crate::api::{hash_off_runtime, new_user};
 use crate::auth::{
@@ -71,7 +70,7 @@ pub fn may(user: &User, access: Access) -> bool {
     }
 }
 
-fn chrome(st: &AppState, caller: &Caller, current: &str, title_key: &str) -> Chrome {
+pub(crate) fn chrome(st: &AppState, caller: &Caller, current: &str, title_key: &str) -> Chrome {
     let t = Tr { catalog: st.catalog.clone(), locale: caller.locale };
     let nav = match caller.user() {
         Some(u) => ROOMS
@@ -97,7 +96,7 @@ fn chrome(st: &AppState, caller: &Caller, current: &str, title_key: &str) -> Chr
     }
 }
 
-fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => ApiError::internal(e).into_response(),
@@ -320,64 +319,6 @@ pub async fn wallboard(State(st): State<AppState>, caller: Caller) -> Response {
 }
 pub async fn reports(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "reports")
-}
-
-/// A customer as listed in the desk: masked, since a list is not a view of
-/// anyone's data; opening the card is.
-pub struct CustomerRow {
-    pub id: i64,
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub client_type: String,
-}
-
-#[derive(Template)]
-#[template(path = "desk.html")]
-struct DeskPage {
-    chrome: Chrome,
-    text: String,
-    customers: Vec<CustomerRow>,
-}
-
-pub async fn desk(State(st): State<AppState>, caller: Caller) -> Response {
-    let customers = match st.store.list_customers(50, 0).await {
-        Ok(c) => c,
-        Err(e) => return ApiError::internal(e).into_response(),
-    };
-    let chrome = chrome(&st, &caller, "desk", "nav-desk");
-    let text = chrome.t.get("room-desk-text");
-    let customers = customers
-        .into_iter()
-        .map(|c| CustomerRow {
-            id: c.id,
-            name: mask_name(&c.full_name),
-            phone: mask_phone(&c.phone),
-            email: mask_email(&c.email),
-            client_type: c.client_type,
-        })
-        .collect();
-    render(StatusCode::OK, &DeskPage { chrome, text, customers })
-}
-
-#[derive(Template)]
-#[template(path = "customer.html")]
-struct CustomerPage {
-    chrome: Chrome,
-    c: Customer,
-}
-
-pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
-    let c = match st.store.customer(id).await {
-        Ok(Some(c)) => c,
-        Ok(None) => return error_page(&st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
-        Err(e) => return ApiError::internal(e).into_response(),
-    };
-    if let Err(e) = st.store.audit(&caller.actor(), "customer.view", &format!("customer:{id}"), "ui").await {
-        return ApiError::internal(e).into_response();
-    }
-    let chrome = chrome(&st, &caller, "desk", "customer-card-title");
-    render(StatusCode::OK, &CustomerPage { chrome, c })
 }
 
 // ---------------------------------------------------------------- profile

@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{api, auth, desk_api, metrics, pages, AppState};
+use crate::{api, auth, desk_api, desk_pages, metrics, pages, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/profile/tokens", SignedIn),
     r(Get, "/desk", Requires(UseDesk)),
     r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
+    r(Post, "/desk/state", Requires(UseDesk)),
+    r(Get, "/desk/contacts/{id}", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/accept", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/decline", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/transfer", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/resolve", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
@@ -162,8 +168,14 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/locale", post(pages::profile_locale))
         .route("/profile/password", post(pages::profile_password))
         .route("/profile/tokens", post(pages::profile_token))
-        .route("/desk", get(pages::desk))
-        .route("/desk/customers/{id}", get(pages::customer_card))
+        .route("/desk", get(desk_pages::desk))
+        .route("/desk/customers/{id}", get(desk_pages::customer_card))
+        .route("/desk/state", post(desk_pages::set_state))
+        .route("/desk/contacts/{id}", get(desk_pages::contact))
+        .route("/desk/contacts/{id}/accept", post(desk_pages::accept))
+        .route("/desk/contacts/{id}/decline", post(desk_pages::decline))
+        .route("/desk/contacts/{id}/transfer", post(desk_pages::transfer))
+        .route("/desk/contacts/{id}/resolve", post(desk_pages::resolve))
         .route("/orders", get(pages::orders))
         .route("/quality", get(pages::quality))
         .route("/planning", get(pages::planning))

@@ -28,7 +28,11 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
             AnySignedIn
         }
         ("GET", "/" | "/profile" | "/api/v1/me" | "/api/v1/roles") => AnySignedIn,
-        ("GET", "/desk") => Only(&[Operator, SeniorOperator, Supervisor]),
+        ("GET", "/desk" | "/desk/contacts/{id}")
+        | ("POST", "/desk/state" | "/desk/contacts/{id}/accept" | "/desk/contacts/{id}/decline")
+        | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve") => {
+            Only(&[Operator, SeniorOperator, Supervisor])
+        }
         ("GET", "/desk/customers/{id}" | "/api/v1/customers/{id}") => Only(CUSTOMER_DATA),
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),

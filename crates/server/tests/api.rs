@@ -375,6 +375,18 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
     for code in ["invalid-login", "password-too-short", "password-too-long", "invalid-name", "invalid-locale"] {
         keys.push(code.to_string());
     }
+    use domain::contact::{required_wrapup_fields, Channel, ContactType, Status};
+    keys.extend(Status::ALL.iter().map(|s| format!("status-{}", s.as_str())));
+    keys.extend(ContactType::ALL.iter().map(|t| format!("ctype-{}", t.as_str())));
+    keys.extend(Channel::ALL.iter().map(|c| format!("channel-{}", c.as_str())));
+    keys.extend(server::dispatch::STATES.iter().map(|s| format!("state-{}", s.replace([':', '_'], "-"))));
+    keys.push("state-not-ready-missed-offer".into());
+    for t in ContactType::ALL {
+        keys.extend(required_wrapup_fields(*t).iter().map(|f| format!("wrapup-field-{f}")));
+    }
+    for code in ["wrapup-summary-required", "wrapup-outcome-required", "wrapup-field-required", "reason-required"] {
+        keys.push(code.to_string());
+    }
     let missing: Vec<_> = keys.iter().filter(|k| !catalog.has(k)).collect();
     assert!(missing.is_empty(), "missing from a catalogue: {missing:?}");
 }

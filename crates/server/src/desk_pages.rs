@@ -1,0 +1,358 @@
+//! The operator desk in the browser: state switcher, the operator's own work
+//! (offers to accept, contacts in work), queues, the contact window with its
+//! redirection trace, transfer and wrap-up, and the customer card with the
+//! timeline of all their contacts. Plain forms that work without JavaScript;
+//! every change goes through the dispatcher like the API's.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::contact::{required_wrapup_fields, Status, WrapUp};
+use domain::masking::{mask_email, mask_name, mask_phone};
+use serde::Deserialize;
+use store::{Contact, Customer, StoreError};
+
+use crate::auth::{Caller, SignedInUser};
+use crate::dispatch::STATES;
+use crate::error::ApiError;
+use crate::pages::{chrome, error_page, render, Chrome, PageForm};
+use crate::AppState;
+
+/// A contact line in the desk's lists.
+pub struct ContactRow {
+    pub id: i64,
+    pub status: String,
+    pub status_label: String,
+    pub type_label: String,
+    pub subject: String,
+    pub offered: bool,
+}
+
+fn row(chrome: &Chrome, c: &Contact) -> ContactRow {
+    ContactRow {
+        id: c.id,
+        status: c.status.as_str().to_string(),
+        status_label: chrome.t.get(&format!("status-{}", c.status.as_str())),
+        type_label: chrome.t.get(&format!("ctype-{}", c.contact_type.as_str())),
+        subject: c.subject.clone(),
+        offered: c.status == Status::Offered,
+    }
+}
+
+/// A customer as listed in the desk: masked, since a list is not a view of
+/// anyone's data; opening the card is.
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub client_type: String,
+}
+
+pub struct QueueRow {
+    pub id: i64,
+    pub name: String,
+    pub waiting: usize,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    chrome: Chrome,
+    state: String,
+    /// (value, label, selected)
+    states: Vec<(&'static str, String, bool)>,
+    mine: Vec<ContactRow>,
+    queues: Vec<QueueRow>,
+    customers: Vec<CustomerRow>,
+}
+
+fn state_label(chrome: &Chrome, s: &str) -> String {
+    chrome.t.get(&format!("state-{}", s.replace([':', '_'], "-")))
+}
+
+async fn queue_rows(st: &AppState, chrome: &Chrome) -> Result<Vec<QueueRow>, StoreError> {
+    let mut out = Vec::new();
+    for q in st.store.list_queues().await? {
+        let waiting = st.dispatch.waiting(q.id).await;
+        out.push(QueueRow { id: q.id, name: q.name(chrome.lang).to_string(), waiting });
+    }
+    Ok(out)
+}
+
+pub async fn desk(State(st): State<AppState>, SignedInUser(user, caller): SignedInUser) -> Response {
+    let chrome = chrome(&st, &caller, "desk", "nav-desk");
+    let load = async {
+        let state = st
+            .store
+            .operator_states()
+            .await?
+            .into_iter()
+            .find(|(u, _, _)| *u == user.id)
+            .map(|(_, s, _)| s)
+            .unwrap_or_else(|| "offline".into());
+        let mine = st.store.operator_contacts(user.id).await?;
+        let queues = queue_rows(&st, &chrome).await?;
+        let customers = st.store.list_customers(20, 0).await?;
+        Ok::<_, StoreError>((state, mine, queues, customers))
+    };
+    let (state, mine, queues, customers) = match load.await {
+        Ok(v) => v,
+        Err(e) => return ApiError::internal(e).into_response(),
+    };
+    let states = STATES.iter().map(|s| (*s, state_label(&chrome, s), *s == state)).collect();
+    let mine = mine.iter().map(|c| row(&chrome, c)).collect();
+    let customers = customers
+        .into_iter()
+        .map(|c| CustomerRow {
+            id: c.id,
+            name: mask_name(&c.full_name),
+            phone: mask_phone(&c.phone),
+            email: mask_email(&c.email),
+            client_type: c.client_type,
+        })
+        .collect();
+    let state = state_label(&chrome, &state);
+    render(StatusCode::OK, &DeskPage { chrome, state, states, mine, queues, customers })
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    state: String,
+}
+
+/// Maps a store error from a desk action to a page.
+fn failed(st: &AppState, caller: &Caller, e: StoreError) -> Response {
+    match e {
+        StoreError::Conflict(_) => error_page(st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
+        StoreError::NotFound(_) => error_page(st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
+        StoreError::Invalid(inv) => error_page(st, caller.locale, StatusCode::UNPROCESSABLE_ENTITY, inv.code),
+        other => ApiError::internal(other).into_response(),
+    }
+}
+
+pub async fn set_state(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    PageForm(f): PageForm<StateForm>,
+) -> Response {
+    match st.dispatch.set_state(&st.store, user.id, &f.state).await {
+        Ok(()) => Redirect::to("/desk").into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+pub async fn accept(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match st.dispatch.accept(&st.store, id, user.id).await {
+        Ok(()) => Redirect::to(&format!("/desk/contacts/{id}")).into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+pub async fn decline(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match st.dispatch.decline(&st.store, id, user.id).await {
+        Ok(()) => Redirect::to("/desk").into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+pub struct HopRow {
+    pub when: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "contact.html")]
+struct ContactPage {
+    chrome: Chrome,
+    c: ContactRow,
+    channel: String,
+    queue: String,
+    operator: String,
+    customer: Option<(i64, String)>,
+    hops: Vec<HopRow>,
+    /// Held by the viewer and in work: transfer and wrap-up are offered.
+    mine: bool,
+    queues: Vec<QueueRow>,
+    /// (field id, label)
+    required: Vec<(&'static str, String)>,
+    wrapup: Option<WrapUp>,
+}
+
+async fn names(st: &AppState, locale: &str) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
+    let queues = st.store.list_queues().await?.into_iter().map(|q| (q.id, q.name(locale).to_string())).collect();
+    let users = st.store.list_users().await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok((queues, users))
+}
+
+fn name_of(list: &[(i64, String)], id: Option<i64>) -> String {
+    id.and_then(|id| list.iter().find(|(i, _)| *i == id)).map(|(_, n)| n.clone()).unwrap_or_else(|| "—".into())
+}
+
+pub async fn contact(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let chrome = chrome(&st, &caller, "desk", "contact-title");
+    let load = async {
+        let c = st.store.contact(id).await?.ok_or(StoreError::NotFound("contact"))?;
+        let hops = st.store.contact_hops(id).await?;
+        let (queue_names, user_names) = names(&st, chrome.lang).await?;
+        let customer = match c.customer_id {
+            Some(cid) => st.store.customer(cid).await?,
+            None => None,
+        };
+        let queues = queue_rows(&st, &chrome).await?;
+        Ok::<_, StoreError>((c, hops, queue_names, user_names, customer, queues))
+    };
+    let (c, hops, queue_names, user_names, customer, queues) = match load.await {
+        Ok(v) => v,
+        Err(e) => return failed(&st, &caller, e),
+    };
+    let hops = hops
+        .into_iter()
+        .map(|h| HopRow {
+            when: crate::pages::format_utc(h.at),
+            from: format!("{} / {}", name_of(&queue_names, h.from_queue_id), name_of(&user_names, h.from_operator_id)),
+            to: name_of(&queue_names, h.to_queue_id),
+            reason: h.reason,
+        })
+        .collect();
+    let mine = c.operator_id == Some(user.id)
+        && matches!(c.status, Status::InWork | Status::WaitingCustomer | Status::WaitingDepartment);
+    let required = required_wrapup_fields(c.contact_type)
+        .iter()
+        .map(|f| (*f, chrome.t.get(&format!("wrapup-field-{f}"))))
+        .collect();
+    let page = ContactPage {
+        c: row(&chrome, &c),
+        channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
+        queue: name_of(&queue_names, c.queue_id),
+        operator: name_of(&user_names, c.operator_id),
+        customer: customer.map(|cu: Customer| (cu.id, mask_name(&cu.full_name))),
+        hops,
+        mine,
+        queues,
+        required,
+        wrapup: c.wrapup,
+        chrome,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct TransferForm {
+    queue_id: i64,
+    reason: String,
+}
+
+pub async fn transfer(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    PageForm(f): PageForm<TransferForm>,
+) -> Response {
+    match st.store.contact(id).await {
+        Ok(Some(c)) if c.operator_id == Some(user.id) => {}
+        Ok(Some(_)) => return error_page(&st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
+        Ok(None) => return error_page(&st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
+        Err(e) => return ApiError::internal(e).into_response(),
+    }
+    match st.dispatch.transfer(&st.store, id, f.queue_id, &f.reason, &caller.actor()).await {
+        Ok(()) => Redirect::to("/desk").into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+pub async fn resolve(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let fields = pairs
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix("field_").map(|f| (f.to_string(), v.trim().to_string())))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let wrapup = WrapUp {
+        summary: get("summary"),
+        outcome: get("outcome"),
+        fields,
+        first_contact_resolution: get("fcr") == "on",
+    };
+    match st.dispatch.resolve(&st.store, id, user.id, &wrapup).await {
+        Ok(()) => Redirect::to(&format!("/desk/contacts/{id}")).into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+pub struct TimelineRow {
+    pub when: String,
+    pub c: ContactRow,
+    pub queue: String,
+    pub operator: String,
+    pub trace: Vec<HopRow>,
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+struct CustomerPage {
+    chrome: Chrome,
+    c: Customer,
+    timeline: Vec<TimelineRow>,
+}
+
+pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
+    let chrome = chrome(&st, &caller, "desk", "customer-card-title");
+    let load = async {
+        let c = st.store.customer(id).await?.ok_or(StoreError::NotFound("customer"))?;
+        st.store.audit(&caller.actor(), "customer.view", &format!("customer:{id}"), "ui").await?;
+        let contacts = st.store.customer_contacts(id, 100).await?;
+        let (queue_names, user_names) = names(&st, chrome.lang).await?;
+        let mut timeline = Vec::with_capacity(contacts.len());
+        for k in &contacts {
+            let trace = st
+                .store
+                .contact_hops(k.id)
+                .await?
+                .into_iter()
+                .map(|h| HopRow {
+                    when: crate::pages::format_utc(h.at),
+                    from: format!(
+                        "{} / {}",
+                        name_of(&queue_names, h.from_queue_id),
+                        name_of(&user_names, h.from_operator_id)
+                    ),
+                    to: name_of(&queue_names, h.to_queue_id),
+                    reason: h.reason,
+                })
+                .collect();
+            timeline.push(TimelineRow {
+                when: crate::pages::format_utc(k.created_at),
+                c: row(&chrome, k),
+                queue: name_of(&queue_names, k.queue_id),
+                operator: name_of(&user_names, k.operator_id),
+                trace,
+            });
+        }
+        Ok::<_, StoreError>((c, timeline))
+    };
+    match load.await {
+        Ok((c, timeline)) => render(StatusCode::OK, &CustomerPage { chrome, c, timeline }),
+        Err(e) => failed(&st, &caller, e),
+    }
+}

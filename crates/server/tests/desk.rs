@@ -1,0 +1,75 @@
+//! The operator desk through its pages, as a browser drives it: go ready, be
+//! offered a contact, accept, redirect to another department with a reason,
+//! a second operator there resolves it with a wrap-up, and the customer card
+//! shows the whole trace.
+
+mod common;
+
+use axum::http::StatusCode;
+use domain::Role;
+
+#[tokio::test]
+async fn contact_goes_from_offer_through_transfer_to_wrap_up() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let store = &app.state.store;
+        let claims = store.create_queue("complaints", "Жалобы", "Шағымдар", "Complaints").await.expect("queue").id;
+        let first = app.account(Role::Operator);
+        let second = app.account(Role::SeniorOperator);
+        store.add_queue_member(app.queue, first.id).await.expect("member");
+        store.add_queue_member(claims, second.id).await.expect("member");
+        app.state.dispatch.reload(store).await.expect("reload");
+
+        // The harness's contact waits in the support queue until someone is ready.
+        let (c1, t1) = app.session(first.id).await;
+        let desk = app.get("/desk", &[("cookie", &c1)]).await;
+        assert!(desk.body.contains("Не в сети"), "{k}: starts offline");
+        let r = app.form("/desk/state", &c1, Some(&t1), &[("state", "ready")]).await;
+        assert_eq!(r.location(), Some("/desk"), "{k}: {}", r.body);
+        let desk = app.get("/desk", &[("cookie", &c1)]).await;
+        let offered = format!("data-contact=\"{}\" data-status=\"offered\"", app.contact);
+        assert!(desk.body.contains(&offered), "{k}: offered on the desk");
+
+        let r = app.form(&format!("/desk/contacts/{}/accept", app.contact), &c1, Some(&t1), &[]).await;
+        assert_eq!(r.location(), Some(format!("/desk/contacts/{}", app.contact).as_str()), "{k}");
+        let page = app.get(&format!("/desk/contacts/{}", app.contact), &[("cookie", &c1)]).await;
+        assert!(page.body.contains("id=\"wrapup-form\"") && page.body.contains("id=\"transfer-form\""), "{k}");
+
+        // Redirect without a reason is refused and changes nothing.
+        let path = format!("/desk/contacts/{}/transfer", app.contact);
+        let claims_id = claims.to_string();
+        let r = app.form(&path, &c1, Some(&t1), &[("queue_id", &claims_id), ("reason", " ")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}");
+        let r = app.form(&path, &c1, Some(&t1), &[("queue_id", &claims_id), ("reason", "Нужен отдел претензий")]).await;
+        assert_eq!(r.location(), Some("/desk"), "{k}: {}", r.body);
+
+        // The second operator, in the complaints queue, gets it once ready.
+        let (c2, t2) = app.session(second.id).await;
+        app.form("/desk/state", &c2, Some(&t2), &[("state", "ready")]).await;
+        let desk2 = app.get("/desk", &[("cookie", &c2)]).await;
+        assert!(desk2.body.contains(&offered), "{k}: offered to the second operator");
+        // The first operator cannot take it any more.
+        let stolen = app.form(&format!("/desk/contacts/{}/accept", app.contact), &c1, Some(&t1), &[]).await;
+        assert_eq!(stolen.status, StatusCode::CONFLICT, "{k}");
+        app.form(&format!("/desk/contacts/{}/accept", app.contact), &c2, Some(&t2), &[]).await;
+        let resolve = format!("/desk/contacts/{}/resolve", app.contact);
+        let empty = app.form(&resolve, &c2, Some(&t2), &[("summary", ""), ("outcome", "answered")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: wrap-up is mandatory");
+        let done = app
+            .form(&resolve, &c2, Some(&t2), &[("summary", "Клиенту ответили"), ("outcome", "answered"), ("fcr", "on")])
+            .await;
+        assert_eq!(done.location(), Some(format!("/desk/contacts/{}", app.contact).as_str()), "{k}: {}", done.body);
+
+        let c = store.contact(app.contact).await.expect("load").expect("contact");
+        assert_eq!(c.status, domain::contact::Status::Resolved, "{k}");
+        assert_eq!(c.operator_id, Some(second.id), "{k}");
+        assert!(c.wrapup.is_some_and(|w| w.first_contact_resolution), "{k}");
+
+        // The customer card shows the contact, its status and the redirect.
+        let card = app.get(&format!("/desk/customers/{}", app.customer), &[("cookie", &c2)]).await;
+        assert!(card.body.contains(&format!("data-contact=\"{}\"", app.contact)), "{k}");
+        assert!(card.body.contains("Нужен отдел претензий") && card.body.contains("Решено"), "{k}: trace and status");
+        assert!(card.body.contains("Жалобы"), "{k}: the queue it went to");
+    }
+}
