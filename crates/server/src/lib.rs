@@ -12,6 +12,7 @@ pub mod desk_api;
 pub mod desk_pages;
 pub mod dispatch;
 pub mod error;
+pub mod kb_pages;
 pub mod metrics;
 pub mod pages;
 pub mod password;

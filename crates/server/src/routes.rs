@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{api, auth, desk_api, desk_pages, metrics, pages, AppState};
+use crate::{api, auth, desk_api, desk_pages, kb_pages, metrics, pages, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/desk", Requires(UseDesk)),
     r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
     r(Post, "/desk/state", Requires(UseDesk)),
+    r(Get, "/desk/kb", Requires(UseDesk)),
+    r(Get, "/desk/kb/{id}", Requires(UseDesk)),
+    r(Post, "/desk/kb/{id}/ack", Requires(UseDesk)),
     r(Get, "/desk/contacts/{id}", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/accept", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/decline", Requires(UseDesk)),
@@ -171,6 +174,9 @@ pub fn router(state: AppState) -> Router {
         .route("/desk", get(desk_pages::desk))
         .route("/desk/customers/{id}", get(desk_pages::customer_card))
         .route("/desk/state", post(desk_pages::set_state))
+        .route("/desk/kb", get(kb_pages::search))
+        .route("/desk/kb/{id}", get(kb_pages::article))
+        .route("/desk/kb/{id}/ack", post(kb_pages::acknowledge))
         .route("/desk/contacts/{id}", get(desk_pages::contact))
         .route("/desk/contacts/{id}/accept", post(desk_pages::accept))
         .route("/desk/contacts/{id}/decline", post(desk_pages::decline))

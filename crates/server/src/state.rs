@@ -47,18 +47,22 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The routing engine, rebuilt from the store at start.
     pub dispatch: Arc<Dispatcher>,
+    /// The knowledge-base search index, built from the store at start.
+    pub kb: Arc<kb::KbIndex>,
 }
 
 impl AppState {
     /// Loads the catalogue and rebuilds routing from the store.
     pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<AppState> {
         let dispatch = Dispatcher::rebuild(&store).await?;
+        let kb = kb::KbIndex::with_articles(&crate::kb_pages::stored_articles(&store).await?)?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()?),
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
             dispatch: Arc::new(dispatch),
+            kb: Arc::new(kb),
         })
     }
 }

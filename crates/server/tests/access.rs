@@ -28,7 +28,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
             AnySignedIn
         }
         ("GET", "/" | "/profile" | "/api/v1/me" | "/api/v1/roles") => AnySignedIn,
-        ("GET", "/desk" | "/desk/contacts/{id}")
+        ("GET", "/desk" | "/desk/contacts/{id}" | "/desk/kb" | "/desk/kb/{id}")
+        | ("POST", "/desk/kb/{id}/ack")
         | ("POST", "/desk/state" | "/desk/contacts/{id}/accept" | "/desk/contacts/{id}/decline")
         | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve") => {
             Only(&[Operator, SeniorOperator, Supervisor])
@@ -67,6 +68,8 @@ async fn every_role_against_every_route() {
             app.customer
         } else if spec.path.contains("contacts/") {
             app.contact
+        } else if spec.path.contains("/kb/") {
+            app.article
         } else if spec.path.contains("queues/") {
             app.queue
         } else {

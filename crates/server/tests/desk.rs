@@ -73,3 +73,32 @@ async fn contact_goes_from_offer_through_transfer_to_wrap_up() {
         assert!(card.body.contains("Жалобы"), "{k}: the queue it went to");
     }
 }
+
+#[tokio::test]
+async fn knowledge_search_finds_other_word_forms_and_reads_are_acknowledged() {
+    let app = common::app(testkit::sqlite()).await;
+    let op = app.account(Role::Operator);
+    let (cookie, csrf) = app.session(op.id).await;
+    // The article says «Доставка заказа»; the operator types other forms.
+    let page = app
+        .get(
+            "/desk/kb?q=%D0%B4%D0%BE%D1%81%D1%82%D0%B0%D0%B2%D0%BA%D0%B8+%D0%B7%D0%B0%D0%BA%D0%B0%D0%B7%D0%BE%D0%B2",
+            &[("cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(&format!("data-article=\"{}\"", app.article)), "{}", page.body);
+    assert!(page.body.contains("<mark>"), "matches are marked");
+    let nothing = app.get("/desk/kb?q=%22(((", &[("cookie", &cookie)]).await;
+    assert_eq!(nothing.status, StatusCode::OK, "odd input is not an error");
+
+    // Unread changes list the article until the operator acknowledges it.
+    let feed = app.get("/desk/kb", &[("cookie", &cookie)]).await;
+    assert!(feed.body.contains(&format!("data-change=\"{}\"", app.article)));
+    let r = app.form(&format!("/desk/kb/{}/ack", app.article), &cookie, Some(&csrf), &[("version", "1")]).await;
+    assert_eq!(r.location(), Some(format!("/desk/kb/{}", app.article).as_str()));
+    let feed = app.get("/desk/kb", &[("cookie", &cookie)]).await;
+    assert!(!feed.body.contains(&format!("data-change=\"{}\"", app.article)), "acknowledged");
+    let reads = app.state.store.article_acks(op.id).await.expect("acks");
+    assert_eq!(reads.len(), 1);
+}

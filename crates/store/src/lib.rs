@@ -16,6 +16,7 @@ pub mod audit;
 pub mod contacts;
 pub mod customers;
 pub mod events;
+pub mod kb;
 pub mod queues;
 pub mod sessions;
 pub mod users;

@@ -192,3 +192,37 @@ async fn bad_urls_are_refused_clearly() {
         Ok(_) => panic!("mysql URL accepted"),
     }
 }
+
+#[tokio::test]
+async fn knowledge_base_versions_and_read_acknowledgements() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let store = open(&db).await;
+        let user = store.create_user(&new_user("reader", &[Role::Operator]), &AuditActor::cli()).await.expect(k);
+        let v = |id, version, doc: &str| store::kb::ArticleVersion {
+            id,
+            version,
+            updated_at: 1_000 + version,
+            document: doc.into(),
+        };
+        store.put_article(&v(7, 1, "{\"title\":\"Доставка\"}")).await.expect(k);
+        store.put_article(&v(7, 2, "{\"title\":\"Доставка и оплата\"}")).await.expect(k);
+        store.put_article(&v(8, 1, "{\"title\":\"Возврат\"}")).await.expect(k);
+        assert!(
+            matches!(store.put_article(&v(7, 2, "{}")).await, Err(StoreError::Conflict(_))),
+            "{k}: versions are immutable"
+        );
+        let current = store.current_articles().await.expect(k);
+        assert_eq!(current.iter().map(|a| (a.id, a.version)).collect::<Vec<_>>(), vec![(7, 2), (8, 1)], "{k}");
+        assert!(current[0].document.contains("оплата"), "{k}");
+
+        store.ack_article(user.id, 7, 2).await.expect(k);
+        store.ack_article(user.id, 7, 2).await.expect(k);
+        assert!(matches!(store.ack_article(user.id, 7, 9).await, Err(StoreError::NotFound(_))), "{k}");
+        assert_eq!(
+            store.article_acks(user.id).await.expect(k).iter().map(|a| (a.0, a.1)).collect::<Vec<_>>(),
+            vec![(7, 2)]
+        );
+        assert_eq!(store.count_events(Some("kb.article_read")).await.expect(k), 1, "{k}: one read event");
+    }
+}

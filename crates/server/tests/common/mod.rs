@@ -31,6 +31,7 @@ pub struct TestApp {
     pub customer: i64,
     pub queue: i64,
     pub contact: i64,
+    pub article: i64,
 }
 
 pub struct Reply {
@@ -124,8 +125,21 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         queue_id: queue,
     };
     let contact = state.dispatch.create_contact(&store, &new, &AuditActor::cli()).await.expect("contact").id;
+    let article = kb::Article {
+        id: 501,
+        version: 1,
+        lang: kb::Lang::Ru,
+        title: "Доставка заказа".into(),
+        body: "Доставка заказов по городу занимает 1–2 дня.".into(),
+        category: "delivery".into(),
+        tags: vec!["доставка".into()],
+        valid_from: None,
+        valid_until: None,
+        updated_at: store::now_ms(),
+    };
+    server::kb_pages::save_article(&state, &article).await.expect("article");
     let router = server::routes::router(state.clone());
-    TestApp { db, state, router, accounts, target_user: target.id, customer, queue, contact }
+    TestApp { db, state, router, accounts, target_user: target.id, customer, queue, contact, article: article.id }
 }
 
 impl TestApp {
