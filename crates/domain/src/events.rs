@@ -41,3 +41,5 @@ pub const CONTACT_RESOLVED: &str = "contact.resolved";
 pub const AGENT_STATE_CHANGED: &str = "agent.state_changed";
 /// An operator was added to a queue.
 pub const QUEUE_MEMBER_ADDED: &str = "queue.member_added";
+/// The operator took a step in the script run inside a contact.
+pub const CONTACT_SCRIPT_STEP: &str = "contact.script_step";

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::contact::{required_wrapup_fields, Status, WrapUp};
 use domain::masking::{mask_email, mask_name, mask_phone};
+use domain::script::{Answer, NodeKind, PathStep, Script, ScriptRun};
 use serde::Deserialize;
 use store::{Contact, Customer, StoreError};
 
@@ -188,6 +189,82 @@ struct ContactPage {
     /// (field id, label)
     required: Vec<(&'static str, String)>,
     wrapup: Option<WrapUp>,
+    /// The script being run in this contact, if any.
+    script: Option<ScriptView>,
+    /// Scripts that can be started: (id, name).
+    scripts: Vec<(String, String)>,
+}
+
+/// The script runner's state as the page shows it.
+pub struct ScriptView {
+    pub name: String,
+    /// question, say, input, action, ended
+    pub kind: &'static str,
+    pub text: String,
+    pub options: Vec<(usize, String)>,
+    pub prompt: String,
+    pub outcome: String,
+    /// (node text, answer) of each step taken.
+    pub path: Vec<(String, String)>,
+    pub articles: Vec<i64>,
+}
+
+/// The scripts operators can run (built in for now; an editor comes later).
+fn available_scripts() -> Vec<Script> {
+    domain::script::demo_scripts()
+}
+
+/// Rebuilds a contact's saved script run.
+async fn load_run(st: &AppState, contact: i64) -> Result<Option<(Script, ScriptRun)>, StoreError> {
+    let Some(rec) = st.store.script_run(contact).await? else { return Ok(None) };
+    let script = available_scripts()
+        .into_iter()
+        .find(|s| s.id == rec.script_id && i64::from(s.version) == rec.script_version)
+        .ok_or(StoreError::NotFound("script"))?;
+    let path: Vec<PathStep> = serde_json::from_str(&rec.path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let run = ScriptRun::replay(&script, &path).map_err(|e| StoreError::Corrupt(format!("script path: {e:?}")))?;
+    Ok(Some((script, run)))
+}
+
+fn script_view(script: &Script, run: &ScriptRun) -> ScriptView {
+    let path = run
+        .path()
+        .iter()
+        .map(|p| {
+            let text = script.node(&p.node_id).map(|n| n.text.clone()).unwrap_or_default();
+            (text, p.label_or_text().unwrap_or("✓").to_string())
+        })
+        .collect();
+    let node = run.current_node(script);
+    let mut v = ScriptView {
+        name: script.name.clone(),
+        kind: "ended",
+        text: node.map(|n| n.text.clone()).unwrap_or_default(),
+        options: Vec::new(),
+        prompt: String::new(),
+        outcome: run.outcome().unwrap_or_default().to_string(),
+        path,
+        articles: node.map(|n| n.article_ids.clone()).unwrap_or_default(),
+    };
+    if run.is_ended() {
+        return v;
+    }
+    if let Some(n) = node {
+        v.kind = match &n.kind {
+            NodeKind::Question { options } => {
+                v.options = options.iter().enumerate().map(|(i, o)| (i, o.label.clone())).collect();
+                "question"
+            }
+            NodeKind::Say { .. } => "say",
+            NodeKind::Input { prompt, .. } => {
+                v.prompt = prompt.clone();
+                "input"
+            }
+            NodeKind::Action { .. } => "action",
+            NodeKind::End { .. } => "ended",
+        };
+    }
+    v
 }
 
 async fn names(st: &AppState, locale: &str) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
@@ -236,6 +313,11 @@ pub async fn contact(
         .iter()
         .map(|f| (*f, chrome.t.get(&format!("wrapup-field-{f}"))))
         .collect();
+    let script = match load_run(&st, id).await {
+        Ok(run) => run.map(|(script, run)| script_view(&script, &run)),
+        Err(e) => return failed(&st, &caller, e),
+    };
+    let scripts = available_scripts().into_iter().map(|s| (s.id, s.name)).collect();
     let page = ContactPage {
         c: row(&chrome, &c),
         channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
@@ -247,6 +329,8 @@ pub async fn contact(
         queues,
         required,
         wrapup: c.wrapup,
+        script,
+        scripts,
         chrome,
     };
     render(StatusCode::OK, &page)
@@ -296,6 +380,68 @@ pub async fn resolve(
     };
     match st.dispatch.resolve(&st.store, id, user.id, &wrapup).await {
         Ok(()) => Redirect::to(&format!("/desk/contacts/{id}")).into_response(),
+        Err(e) => failed(&st, &caller, e),
+    }
+}
+
+/// One step of the script runner: start a script, answer, continue or go back.
+pub async fn script_step(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    match st.store.contact(id).await {
+        Ok(Some(c)) if c.operator_id == Some(user.id) && c.status.is_open() => {}
+        Ok(Some(_)) => return error_page(&st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
+        Ok(None) => return error_page(&st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
+        Err(e) => return ApiError::internal(e).into_response(),
+    }
+    let start = get("start");
+    let (script, mut run) = if !start.is_empty() {
+        match available_scripts().into_iter().find(|s| s.id == start) {
+            Some(s) => {
+                let run = ScriptRun::start(&s);
+                (s, run)
+            }
+            None => return error_page(&st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
+        }
+    } else {
+        match load_run(&st, id).await {
+            Ok(Some(v)) => v,
+            Ok(None) => return error_page(&st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
+            Err(e) => return failed(&st, &caller, e),
+        }
+    };
+    if start.is_empty() {
+        let now = Some(store::now_ms());
+        let result = match get("answer").as_str() {
+            "choose" => match get("option").parse::<usize>() {
+                Ok(i) => run.step_at(&script, Answer::Choose(i), now).map(|_| ()),
+                Err(_) => return error_page(&st, caller.locale, StatusCode::BAD_REQUEST, "error-bad-request"),
+            },
+            "enter" => run.step_at(&script, Answer::Enter(get("text")), now).map(|_| ()),
+            "continue" => run.step_at(&script, Answer::Continue, now).map(|_| ()),
+            "back" => run.back().map(|_| ()),
+            _ => return error_page(&st, caller.locale, StatusCode::BAD_REQUEST, "error-bad-request"),
+        };
+        if result.is_err() {
+            return error_page(&st, caller.locale, StatusCode::UNPROCESSABLE_ENTITY, "script-step-refused");
+        }
+    }
+    let path = match serde_json::to_string(run.path()) {
+        Ok(p) => p,
+        Err(e) => return ApiError::internal(e).into_response(),
+    };
+    let rec = store::contacts::ScriptRunRecord {
+        script_id: script.id.clone(),
+        script_version: i64::from(script.version),
+        path,
+        updated_at: store::now_ms(),
+    };
+    match st.store.save_script_run(id, &rec).await {
+        Ok(()) => Redirect::to(&format!("/desk/contacts/{id}#script")).into_response(),
         Err(e) => failed(&st, &caller, e),
     }
 }

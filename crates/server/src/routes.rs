@@ -88,6 +88,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/contacts/{id}/decline", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/transfer", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/resolve", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/script", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
@@ -182,6 +183,7 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/decline", post(desk_pages::decline))
         .route("/desk/contacts/{id}/transfer", post(desk_pages::transfer))
         .route("/desk/contacts/{id}/resolve", post(desk_pages::resolve))
+        .route("/desk/contacts/{id}/script", post(desk_pages::script_step))
         .route("/orders", get(pages::orders))
         .route("/quality", get(pages::quality))
         .route("/planning", get(pages::planning))

@@ -31,7 +31,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/desk" | "/desk/contacts/{id}" | "/desk/kb" | "/desk/kb/{id}")
         | ("POST", "/desk/kb/{id}/ack")
         | ("POST", "/desk/state" | "/desk/contacts/{id}/accept" | "/desk/contacts/{id}/decline")
-        | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve") => {
+        | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve" | "/desk/contacts/{id}/script") => {
             Only(&[Operator, SeniorOperator, Supervisor])
         }
         ("GET", "/desk/customers/{id}" | "/api/v1/customers/{id}") => Only(CUSTOMER_DATA),

@@ -384,7 +384,14 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
     for t in ContactType::ALL {
         keys.extend(required_wrapup_fields(*t).iter().map(|f| format!("wrapup-field-{f}")));
     }
-    for code in ["wrapup-summary-required", "wrapup-outcome-required", "wrapup-field-required", "reason-required"] {
+    for code in [
+        "wrapup-summary-required",
+        "wrapup-outcome-required",
+        "wrapup-field-required",
+        "reason-required",
+        "script-step-refused",
+        "error-contact-changed",
+    ] {
         keys.push(code.to_string());
     }
     let missing: Vec<_> = keys.iter().filter(|k| !catalog.has(k)).collect();

@@ -36,6 +36,37 @@ async fn contact_goes_from_offer_through_transfer_to_wrap_up() {
         let page = app.get(&format!("/desk/contacts/{}", app.contact), &[("cookie", &c1)]).await;
         assert!(page.body.contains("id=\"wrapup-form\"") && page.body.contains("id=\"transfer-form\""), "{k}");
 
+        // Run a script to its end inside the contact; the path is saved on it.
+        let script_path = format!("/desk/contacts/{}/script", app.contact);
+        let r = app.form(&script_path, &c1, Some(&t1), &[("start", "complaint_kk")]).await;
+        assert!(r.location().is_some_and(|l| l.contains("#script")), "{k}: {}", r.body);
+        let mut steps = 0;
+        loop {
+            let page = app.get(&format!("/desk/contacts/{}", app.contact), &[("cookie", &c1)]).await;
+            if page.body.contains("id=\"script-ended\"") {
+                break;
+            }
+            let kind = page.body.split("data-kind=\"").nth(1).and_then(|s| s.split('"').next()).expect("a script node");
+            let r = match kind {
+                "question" => app.form(&script_path, &c1, Some(&t1), &[("answer", "choose"), ("option", "0")]).await,
+                "input" => app.form(&script_path, &c1, Some(&t1), &[("answer", "enter"), ("text", "12345")]).await,
+                _ => app.form(&script_path, &c1, Some(&t1), &[("answer", "continue")]).await,
+            };
+            assert!(r.location().is_some(), "{k}: step refused at {kind}: {}", r.body);
+            steps += 1;
+            assert!(steps < 60, "{k}: script does not end");
+            if steps == 2 {
+                // A mis-click is undone, then redone by the loop.
+                let back = app.form(&script_path, &c1, Some(&t1), &[("answer", "back")]).await;
+                assert!(back.location().is_some(), "{k}: back refused: {}", back.body);
+            }
+        }
+        let run = store.script_run(app.contact).await.expect("load").expect("saved run");
+        assert_eq!(run.script_id, "complaint_kk", "{k}");
+        assert!(run.path.contains("ended"), "{k}: the path ends with its outcome: {}", run.path);
+        let empty = app.form(&script_path, &c1, Some(&t1), &[("answer", "continue")]).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: no steps after the end");
+
         // Redirect without a reason is refused and changes nothing.
         let path = format!("/desk/contacts/{}/transfer", app.contact);
         let claims_id = claims.to_string();

@@ -484,3 +484,60 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("user_id")?, r.try_get("state")?, r.try_get("since")?))).collect()
     }
 }
+
+/// The script run saved on a contact: which script and the path taken (JSON
+/// the server's script runner reads and writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRunRecord {
+    pub script_id: String,
+    pub script_version: i64,
+    pub path: String,
+    pub updated_at: i64,
+}
+
+impl Store {
+    /// Saves the script run of a contact (replacing the previous state) and
+    /// appends `contact.script_step`.
+    pub async fn save_script_run(&self, contact_id: i64, run: &ScriptRunRecord) -> Result<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM contact_script_runs WHERE contact_id = $1").bind(contact_id).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO contact_script_runs (contact_id, script_id, script_version, path, updated_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(contact_id)
+        .bind(&run.script_id)
+        .bind(run.script_version)
+        .bind(&run.path)
+        .bind(run.updated_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("contact"),
+            _ => StoreError::Db(e),
+        })?;
+        let refs = EventRefs { contact_id: Some(contact_id), ..Default::default() };
+        let payload = json!({"script": run.script_id, "version": run.script_version});
+        events::append(&mut tx, &NewEvent { at: run.updated_at, kind: ev::CONTACT_SCRIPT_STEP, refs, payload }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn script_run(&self, contact_id: i64) -> Result<Option<ScriptRunRecord>> {
+        let row = sqlx::query(
+            "SELECT script_id, script_version, path, updated_at FROM contact_script_runs WHERE contact_id = $1",
+        )
+        .bind(contact_id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| {
+            Ok(ScriptRunRecord {
+                script_id: r.try_get("script_id")?,
+                script_version: r.try_get("script_version")?,
+                path: r.try_get("path")?,
+                updated_at: r.try_get("updated_at")?,
+            })
+        })
+        .transpose()
+    }
+}
