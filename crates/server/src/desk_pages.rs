@@ -193,6 +193,15 @@ struct ContactPage {
     script: Option<ScriptView>,
     /// Scripts that can be started: (id, name).
     scripts: Vec<(String, String)>,
+    clocks: Vec<ClockRow>,
+}
+
+/// An SLA or legal clock on the contact window.
+pub struct ClockRow {
+    pub label: String,
+    pub state: &'static str,
+    pub state_label: String,
+    pub due: String,
 }
 
 /// The script runner's state as the page shows it.
@@ -318,6 +327,18 @@ pub async fn contact(
         Err(e) => return failed(&st, &caller, e),
     };
     let scripts = available_scripts().into_iter().map(|s| (s.id, s.name)).collect();
+    let clocks = match st.store.contact_events(id).await {
+        Ok(events) => crate::clocks::contact_clocks(&c, &events, store::now_ms())
+            .into_iter()
+            .map(|k| ClockRow {
+                label: chrome.t.get(&format!("clock-{}", k.name)),
+                state: k.state,
+                state_label: chrome.t.get(&format!("clock-state-{}", k.state)),
+                due: k.due.unwrap_or_else(|| "—".into()),
+            })
+            .collect(),
+        Err(e) => return failed(&st, &caller, e),
+    };
     let page = ContactPage {
         c: row(&chrome, &c),
         channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
@@ -331,6 +352,7 @@ pub async fn contact(
         wrapup: c.wrapup,
         script,
         scripts,
+        clocks,
         chrome,
     };
     render(StatusCode::OK, &page)

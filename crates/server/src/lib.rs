@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod clocks;
 pub mod desk_api;
 pub mod desk_pages;
 pub mod dispatch;

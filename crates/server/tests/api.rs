@@ -381,6 +381,12 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
     keys.extend(Channel::ALL.iter().map(|c| format!("channel-{}", c.as_str())));
     keys.extend(server::dispatch::STATES.iter().map(|s| format!("state-{}", s.replace([':', '_'], "-"))));
     keys.push("state-not-ready-missed-offer".into());
+    for name in ["first_response", "next_response", "resolution", "legal"] {
+        keys.push(format!("clock-{name}"));
+    }
+    for state in ["pending", "running", "at_risk", "paused", "breached", "met"] {
+        keys.push(format!("clock-state-{state}"));
+    }
     for t in ContactType::ALL {
         keys.extend(required_wrapup_fields(*t).iter().map(|f| format!("wrapup-field-{f}")));
     }

@@ -35,6 +35,7 @@ async fn contact_goes_from_offer_through_transfer_to_wrap_up() {
         assert_eq!(r.location(), Some(format!("/desk/contacts/{}", app.contact).as_str()), "{k}");
         let page = app.get(&format!("/desk/contacts/{}", app.contact), &[("cookie", &c1)]).await;
         assert!(page.body.contains("id=\"wrapup-form\"") && page.body.contains("id=\"transfer-form\""), "{k}");
+        assert!(page.body.contains("id=\"clocks\"") && page.body.contains("Первый ответ"), "{k}: SLA clocks shown");
 
         // Run a script to its end inside the contact; the path is saved on it.
         let script_path = format!("/desk/contacts/{}/script", app.contact);

@@ -84,6 +84,23 @@ pub async fn append_all(tx: &mut Transaction<'static, Any>, events: &[NewEvent])
     Ok(())
 }
 
+fn record_from_row(r: &sqlx::any::AnyRow) -> Result<EventRecord> {
+    let payload: String = r.try_get("payload")?;
+    Ok(EventRecord {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        kind: r.try_get("kind")?,
+        refs: EventRefs {
+            contact_id: r.try_get("contact_id")?,
+            agent_id: r.try_get("agent_id")?,
+            order_id: r.try_get("order_id")?,
+            queue_id: r.try_get("queue_id")?,
+            customer_id: r.try_get("customer_id")?,
+        },
+        payload: serde_json::from_str(&payload).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
 /// Rows per multi-row INSERT when loading history in bulk.
 const BULK_ROWS: usize = 500;
 
@@ -107,24 +124,19 @@ impl Store {
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let payload: String = r.try_get("payload")?;
-                Ok(EventRecord {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    kind: r.try_get("kind")?,
-                    refs: EventRefs {
-                        contact_id: r.try_get("contact_id")?,
-                        agent_id: r.try_get("agent_id")?,
-                        order_id: r.try_get("order_id")?,
-                        queue_id: r.try_get("queue_id")?,
-                        customer_id: r.try_get("customer_id")?,
-                    },
-                    payload: serde_json::from_str(&payload).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?,
-                })
-            })
-            .collect()
+        rows.iter().map(record_from_row).collect()
+    }
+
+    /// Every event of one contact, oldest first.
+    pub async fn contact_events(&self, contact_id: i64) -> Result<Vec<EventRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, kind, contact_id, agent_id, order_id, queue_id, customer_id, payload FROM events \
+             WHERE contact_id = $1 ORDER BY id",
+        )
+        .bind(contact_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(record_from_row).collect()
     }
 
     /// Number of events of a kind (all kinds when `None`).

@@ -1,0 +1,166 @@
+//! SLA and legal-deadline clocks of a contact, computed from its events on
+//! the centre's business calendar (Almaty time, 09:00–18:00 Monday–Friday,
+//! Kazakh public holidays). Policies below are the shipped defaults until the
+//! administrator's editor arrives; every target is working time.
+
+use domain::calendar::{BusinessCalendar, HolidaySet, TimeRange};
+use domain::contact::ContactType;
+use domain::legal::{deadline, LegalPresets};
+use domain::sla::{ContactSla, SlaEvent, SlaPolicy, SlaState};
+use domain::time::{UtcOffset, MS_PER_HOUR, MS_PER_MINUTE};
+use store::{Contact, EventRecord};
+
+/// The centre's calendar.
+pub fn calendar() -> BusinessCalendar {
+    let hours: Vec<TimeRange> = TimeRange::hm(9, 0, 18, 0).into_iter().collect();
+    let mut cal = BusinessCalendar::five_day_week("centre", UtcOffset::ALMATY, &hours)
+        .unwrap_or_else(|_| BusinessCalendar::always_open("centre", UtcOffset::ALMATY));
+    cal.apply_holidays(&HolidaySet::kz());
+    cal
+}
+
+/// Default targets per contact type (first response, resolution).
+pub fn policy(t: ContactType) -> SlaPolicy {
+    let (first, resolution) = match t {
+        ContactType::SaleOrder => (30 * MS_PER_MINUTE, 8 * MS_PER_HOUR),
+        ContactType::Complaint => (4 * MS_PER_HOUR, 27 * MS_PER_HOUR),
+        ContactType::Information | ContactType::TechnicalService | ContactType::Other => {
+            (MS_PER_HOUR, 18 * MS_PER_HOUR)
+        }
+    };
+    let mut p = SlaPolicy::new(t.as_str(), "*", "centre");
+    p.first_response = Some(first);
+    p.next_response = Some(4 * MS_PER_HOUR);
+    p.resolution = Some(resolution);
+    p
+}
+
+/// One clock as the contact window shows it.
+pub struct ClockView {
+    /// first_response, next_response, resolution, legal
+    pub name: &'static str,
+    /// running, at_risk, paused, breached, met, …
+    pub state: &'static str,
+    /// Due time, `YYYY-MM-DD HH:MM:SS` UTC, when known.
+    pub due: Option<String>,
+}
+
+fn state_name(s: SlaState) -> &'static str {
+    match s {
+        SlaState::Pending => "pending",
+        SlaState::Running => "running",
+        SlaState::AtRisk => "at_risk",
+        SlaState::Paused => "paused",
+        SlaState::Breached => "breached",
+        SlaState::Met => "met",
+    }
+}
+
+/// The SLA clocks (and, for complaints, the legal deadline) of a contact at `now`.
+pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<ClockView> {
+    let cal = calendar();
+    let mut sla = ContactSla::new(&policy(c.contact_type));
+    let mut waiting = false;
+    for e in events {
+        let ev = match e.kind.as_str() {
+            "contact.created" => Some(SlaEvent::Opened),
+            "contact.answered" => Some(SlaEvent::ResponseSent),
+            "contact.status_changed" => match e.payload["status"].as_str() {
+                Some("waiting_customer") => {
+                    waiting = true;
+                    Some(SlaEvent::WaitingOnCustomer)
+                }
+                Some("in_work") if waiting => {
+                    waiting = false;
+                    Some(SlaEvent::CustomerReplied)
+                }
+                _ => None,
+            },
+            "contact.resolved" => Some(SlaEvent::Resolved),
+            _ => None,
+        };
+        if let Some(ev) = ev {
+            if let Err(err) = sla.apply(&cal, ev, e.at) {
+                tracing::warn!("contact {}: SLA event {ev:?} out of order: {err:?}", c.id);
+            }
+        }
+    }
+    let mut out: Vec<ClockView> = sla
+        .clocks()
+        .map(|(name, clock)| ClockView {
+            name,
+            state: state_name(clock.state(&cal, now)),
+            due: clock.due(&cal, now).map(crate::pages::format_utc),
+        })
+        .collect();
+    if c.contact_type == ContactType::Complaint {
+        if let Some(preset) = LegalPresets::default().get("kz.consumer_claim") {
+            let d = deadline(preset, c.created_at, UtcOffset::ALMATY, &HolidaySet::kz());
+            let state = if !c.status.is_open() {
+                "met"
+            } else if now >= d.due_at {
+                "breached"
+            } else {
+                "running"
+            };
+            out.push(ClockView { name: "legal", state, due: Some(crate::pages::format_utc(d.due_at)) });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::contact::{Channel, Direction, Status};
+    use store::EventRefs;
+
+    fn ev(kind: &str, at: i64, payload: serde_json::Value) -> EventRecord {
+        EventRecord { id: 0, at, kind: kind.into(), refs: EventRefs::default(), payload }
+    }
+
+    fn complaint(created_at: i64, status: Status) -> Contact {
+        Contact {
+            id: 1,
+            channel: Channel::Voice,
+            direction: Direction::Inbound,
+            contact_type: ContactType::Complaint,
+            topic: String::new(),
+            priority: 0,
+            status,
+            queue_id: Some(1),
+            operator_id: None,
+            customer_id: None,
+            subject: "x".into(),
+            wrapup: None,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
+    #[test]
+    fn waiting_on_the_customer_pauses_sla_but_not_the_legal_clock() {
+        // Monday 2026-11-23 10:00 Almaty = 05:00 UTC.
+        let opened = domain::time::days_from_civil(2026, 11, 23) * 86_400_000 + 5 * MS_PER_HOUR;
+        let events = vec![
+            ev("contact.created", opened, serde_json::json!({})),
+            ev("contact.answered", opened + 10 * MS_PER_MINUTE, serde_json::json!({})),
+            ev("contact.status_changed", opened + MS_PER_HOUR, serde_json::json!({"status": "waiting_customer"})),
+        ];
+        let c = complaint(opened, Status::WaitingCustomer);
+        let later = opened + 3 * 24 * MS_PER_HOUR;
+        let clocks = contact_clocks(&c, &events, later);
+        let resolution = clocks.iter().find(|k| k.name == "resolution").expect("resolution clock");
+        assert_eq!(resolution.state, "paused");
+        let legal = clocks.iter().find(|k| k.name == "legal").expect("legal clock");
+        assert_eq!(legal.state, "running");
+        // Ten calendar days after Monday 23 Nov: Thursday 3 Dec, end of day Almaty.
+        assert_eq!(legal.due.as_deref(), Some("2026-12-03 19:00:00"));
+        let first = clocks.iter().find(|k| k.name == "first_response").expect("first response");
+        assert_eq!(first.state, "met");
+
+        // Without the pause the 27 working hours would be spent by then.
+        let running = contact_clocks(&complaint(opened, Status::InWork), &events[..2], later + 2 * 24 * MS_PER_HOUR);
+        assert_eq!(running.iter().find(|k| k.name == "resolution").map(|k| k.state), Some("breached"));
+    }
+}
