@@ -10,15 +10,26 @@
 //! day-to-day noise a planner expects. Saturdays are short and quiet, Sundays
 //! closed.
 //!
+//! The desk is not empty either: operators serve the queues (all offline
+//! until someone signs in and goes ready), a few dozen contacts wait in the
+//! queues from the start, and [`open_contact`] with [`ArrivalProfile`] drive
+//! the live stream the binary runs while the demo is up, arriving at the
+//! bank's pace for the local time of day.
+//!
 //! Everything except [`seed`] is pure and deterministic for a seed, so the
 //! same demo can be rebuilt and tested.
 
 mod bank;
 mod history;
+mod live;
 mod people;
 mod seed;
 
 pub use bank::{parse_bank_calls, BankDay, SLOTS_PER_DAY};
 pub use history::{history, HistorySpec, LOCAL_OFFSET_MS};
-pub use people::{customers, queues, users, DemoQueue, DemoUser};
-pub use seed::{seed, Seeded};
+pub use live::{
+    open_contact, ArrivalProfile, ContactDraft, LIVE_FLAT_INTERARRIVAL_S, LIVE_MAX_DAY_INTERARRIVAL_S,
+    LIVE_MAX_WAITING, LIVE_NIGHT_INTERARRIVAL_S, LIVE_PEAK_INTERARRIVAL_S,
+};
+pub use people::{customers, queue_codes, queues, users, DemoQueue, DemoUser};
+pub use seed::{seed, Seeded, OPEN_CONTACTS};

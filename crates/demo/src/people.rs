@@ -57,6 +57,22 @@ pub fn users() -> Vec<DemoUser> {
         .collect()
 }
 
+/// Codes of the queues a demo user serves: operators 1–4 support, 5–6
+/// sales, 7–8 complaints; senior operators and supervisors (the coach among
+/// them) all three; everyone else none.
+pub fn queue_codes(user: &DemoUser) -> &'static [&'static str] {
+    const ALL: &[&str] = &["sales", "support", "complaints"];
+    if user.roles.iter().any(|r| matches!(r, Role::SeniorOperator | Role::Supervisor)) {
+        return ALL;
+    }
+    match user.login.as_str() {
+        "operator1" | "operator2" | "operator3" | "operator4" => &["support"],
+        "operator5" | "operator6" => &["sales"],
+        "operator7" | "operator8" => &["complaints"],
+        _ => &[],
+    }
+}
+
 /// A demo queue with its names in the three interface languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoQueue {
@@ -540,6 +556,32 @@ mod tests {
         let codes: Vec<&str> = q.iter().map(|q| q.code).collect();
         assert_eq!(codes, ["sales", "support", "complaints"]);
         assert!(q.iter().all(|q| !q.name_ru.is_empty() && !q.name_kk.is_empty() && !q.name_en.is_empty()));
+    }
+
+    #[test]
+    fn operators_serve_queues() {
+        let users = users();
+        let serving = |code: &str| -> Vec<&str> {
+            users.iter().filter(|u| queue_codes(u).contains(&code)).map(|u| u.login.as_str()).collect()
+        };
+        let leads = ["senior1", "senior2", "supervisor1", "supervisor2", "coach"];
+        for (code, operators) in [
+            ("support", &["operator1", "operator2", "operator3", "operator4"][..]),
+            ("sales", &["operator5", "operator6"][..]),
+            ("complaints", &["operator7", "operator8"][..]),
+        ] {
+            let mut expected: Vec<&str> = operators.iter().chain(&leads).copied().collect();
+            expected.sort_unstable();
+            let mut got = serving(code);
+            got.sort_unstable();
+            assert_eq!(got, expected, "{code}");
+        }
+        let codes: Vec<&str> = queues().iter().map(|q| q.code).collect();
+        for u in &users {
+            assert!(queue_codes(u).iter().all(|c| codes.contains(c)), "{}", u.login);
+            let desk = u.roles.iter().any(|r| matches!(r, Role::Operator | Role::SeniorOperator | Role::Supervisor));
+            assert_eq!(!queue_codes(u).is_empty(), desk, "{}", u.login);
+        }
     }
 
     #[test]

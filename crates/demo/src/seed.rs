@@ -5,7 +5,8 @@ use store::{AuditActor, NewUser, Store};
 
 use crate::bank::parse_bank_calls;
 use crate::history::{history, HistorySpec};
-use crate::people::{customers, queues, users, DemoUser};
+use crate::live::open_contact;
+use crate::people::{customers, queue_codes, queues, users, DemoUser};
 
 /// Customers created by [`seed`].
 const CUSTOMERS: usize = 2_000;
@@ -16,6 +17,9 @@ const HISTORY_SCALE: f64 = 1.0 / 30.0;
 /// Seeds of the generators, fixed so every demo looks the same.
 const CUSTOMER_SEED: u64 = 0x5b0a_2d01;
 const HISTORY_SEED: u64 = 0x5b0a_2d02;
+const OPEN_SEED: u64 = 0x5b0a_2d03;
+/// Contacts waiting in the queues when the demo first starts.
+pub const OPEN_CONTACTS: usize = 30;
 
 /// What seeding created, for the CLI to print.
 #[derive(Debug, Clone)]
@@ -23,16 +27,24 @@ pub struct Seeded {
     /// The accounts created, with their plain-text passwords.
     pub users: Vec<DemoUser>,
     pub customers: usize,
+    /// Past contacts (history events only).
     pub contacts: usize,
+    /// (queue, user) memberships created.
+    pub members: usize,
+    /// Open contacts registered in the queues ([`OPEN_CONTACTS`]).
+    pub open_contacts: usize,
     /// Every event appended while seeding (accounts, queues, customers, contacts).
     pub events: usize,
 }
 
 /// Seeds an empty store: the demo users (passwords hashed with `hash`), the
-/// queues, 2,000 customers and 90 days of contact history at 1/30 of the bank's
-/// volume, all attributed to [`AuditActor::demo`]. Refuses a store that
-/// already has users. History is answered by users holding the operator or
-/// senior operator role.
+/// queues and who serves them ([`queue_codes`]), 2,000 customers, 90 days of
+/// contact history at 1/30 of the bank's volume and [`OPEN_CONTACTS`] open
+/// contacts waiting in the queues, all attributed to [`AuditActor::demo`].
+/// Refuses a store that already has users. History is answered by users
+/// holding the operator or senior operator role. Operators get no state, so
+/// they start offline: the server routes the open contacts once someone
+/// goes ready.
 pub async fn seed(
     store: &Store,
     bank_csv: &str,
@@ -49,6 +61,7 @@ pub async fn seed(
 
     let demo_users = users();
     let mut agent_ids = Vec::new();
+    let mut user_ids = Vec::with_capacity(demo_users.len());
     for u in &demo_users {
         let new = NewUser {
             login: u.login.clone(),
@@ -58,6 +71,7 @@ pub async fn seed(
             roles: u.roles.clone(),
         };
         let created = store.create_user(&new, &actor).await?;
+        user_ids.push(created.id);
         if u.roles.iter().any(|r| matches!(r, Role::Operator | Role::SeniorOperator)) {
             agent_ids.push(created.id);
         }
@@ -67,6 +81,16 @@ pub async fn seed(
     for q in queues() {
         let created = store.create_queue(q.code, q.name_ru, q.name_kk, q.name_en).await?;
         queue_ids.push((created.id, q.code));
+    }
+    let queue_id = |code: &str| queue_ids.iter().find(|&&(_, c)| c == code).map(|&(id, _)| id);
+
+    let mut members = 0;
+    for (u, &user_id) in demo_users.iter().zip(&user_ids) {
+        for code in queue_codes(u) {
+            let q = queue_id(code).ok_or_else(|| format!("demo queue {code} missing"))?;
+            store.add_queue_member(q, user_id).await?;
+            members += 1;
+        }
     }
 
     let customer_ids = store.create_customers(&customers(CUSTOMERS, CUSTOMER_SEED, now_ms)).await?;
@@ -85,11 +109,19 @@ pub async fn seed(
     let contacts = events.iter().filter(|e| e.kind == domain::events::CONTACT_OFFERED).count();
     store.append_events(&events).await?;
 
+    for n in 0..OPEN_CONTACTS as u64 {
+        let draft = open_contact(OPEN_SEED, n, &customer_ids);
+        let q = queue_id(draft.queue).ok_or_else(|| format!("demo queue {} missing", draft.queue))?;
+        store.create_contact(&draft.into_new(q), &actor).await?;
+    }
+
     let events_after = store.count_events(None).await?;
     Ok(Seeded {
         users: demo_users,
         customers: customer_ids.len(),
         contacts,
+        members,
+        open_contacts: OPEN_CONTACTS,
         events: usize::try_from(events_after - events_before).unwrap_or(0),
     })
 }
@@ -121,16 +153,26 @@ mod tests {
         assert_eq!(store.count_customers().await.expect("customers"), 2000);
         assert_eq!(store.count_events(None).await.expect("events"), seeded.events as i64);
         let offered = store.count_events(Some(domain::events::CONTACT_OFFERED)).await.expect("offered");
-        assert_eq!(offered, seeded.contacts as i64);
+        assert_eq!(offered, (seeded.contacts + OPEN_CONTACTS) as i64);
+        let created = store.count_events(Some(domain::events::CONTACT_CREATED)).await.expect("created");
+        assert_eq!(created, OPEN_CONTACTS as i64);
         let answered = store.count_events(Some(domain::events::CONTACT_ANSWERED)).await.expect("answered");
         let abandoned = store.count_events(Some(domain::events::CONTACT_ABANDONED)).await.expect("abandoned");
         let closed = store.count_events(Some(domain::events::CONTACT_CLOSED)).await.expect("closed");
-        assert_eq!(answered + abandoned, offered);
+        assert_eq!(answered + abandoned, offered - created, "every past contact answered or abandoned");
         assert_eq!(closed, answered);
         assert_eq!(store.count_events(Some(domain::events::CUSTOMER_CREATED)).await.expect("customers"), 2000);
         assert_eq!(
             seeded.events as i64,
-            seeded.users.len() as i64 + 3 + 2000 + offered + answered + abandoned + closed,
+            seeded.users.len() as i64
+                + 3
+                + seeded.members as i64
+                + 2000
+                + created
+                + offered
+                + answered
+                + abandoned
+                + closed,
             "nothing else appended"
         );
 
@@ -139,7 +181,63 @@ mod tests {
         assert!(admin.0.roles.contains(&Role::Administrator));
         let coach = store.user_by_login("coach").await.expect("read").expect("coach exists");
         assert_eq!(coach.roles.len(), 2);
-        assert_eq!(store.list_queues().await.expect("queues").len(), 3);
+        let queues = store.list_queues().await.expect("queues");
+        assert_eq!(queues.len(), 3);
+
+        // Who serves which queue.
+        let members = store.queue_members().await.expect("members");
+        assert_eq!(members.len(), seeded.members);
+        assert_eq!(
+            store.count_events(Some(domain::events::QUEUE_MEMBER_ADDED)).await.expect("member events"),
+            seeded.members as i64
+        );
+        let login_of: std::collections::HashMap<i64, String> =
+            store.list_users().await.expect("users").into_iter().map(|u| (u.id, u.login)).collect();
+        let logins_in = |code: &str| -> Vec<String> {
+            let q = queues.iter().find(|q| q.code == code).expect("queue").id;
+            let mut logins: Vec<String> =
+                members.iter().filter(|&&(queue, _)| queue == q).map(|&(_, user)| login_of[&user].clone()).collect();
+            logins.sort();
+            logins
+        };
+        let leads = ["coach", "senior1", "senior2", "supervisor1", "supervisor2"];
+        let mut support = vec!["operator1", "operator2", "operator3", "operator4"];
+        support.extend(leads);
+        support.sort_unstable();
+        assert_eq!(logins_in("support"), support);
+        let mut sales = vec!["operator5", "operator6"];
+        sales.extend(leads);
+        sales.sort_unstable();
+        assert_eq!(logins_in("sales"), sales);
+        let mut complaints = vec!["operator7", "operator8"];
+        complaints.extend(leads);
+        complaints.sort_unstable();
+        assert_eq!(logins_in("complaints"), complaints);
+        assert!(store.operator_states().await.expect("states").is_empty(), "everyone starts offline");
+
+        // Open contacts wait in the queue that fits them, linked to customers.
+        let open = store.open_contacts().await.expect("open");
+        assert_eq!(open.len(), OPEN_CONTACTS);
+        assert_eq!(seeded.open_contacts, OPEN_CONTACTS);
+        for c in &open {
+            assert_eq!(c.status, domain::contact::Status::Queued);
+            assert!(c.operator_id.is_none());
+            let code = queues.iter().find(|q| Some(q.id) == c.queue_id).map(|q| q.code.as_str());
+            let fits = match code {
+                Some("complaints") => c.contact_type == domain::contact::ContactType::Complaint,
+                Some("sales") | Some("support") => c.contact_type != domain::contact::ContactType::Complaint,
+                _ => false,
+            };
+            assert!(fits, "{:?} in {code:?}", c.contact_type);
+            let customer = c.customer_id.expect("customer linked");
+            assert!(store.customer(customer).await.expect("read").is_some());
+            assert!(!c.subject.is_empty());
+        }
+        assert_eq!(
+            open.iter().map(|c| c.queue_id).collect::<std::collections::HashSet<_>>().len(),
+            3,
+            "every queue has work"
+        );
 
         let again = seed(&store, &bank_csv(), now, &cheap_hash).await;
         assert!(again.is_err(), "a second seed is refused");

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use server::{AppState, ServerConfig};
-use store::Store;
+use store::{AuditActor, Store};
 
 use crate::config::FileConfig;
 
@@ -41,6 +41,17 @@ enum Command {
         /// working folder and the source tree).
         #[arg(long, env = "SWITCHBOARD_BANK_CSV")]
         bank_csv: Option<PathBuf>,
+        /// Keep new contacts arriving while the demo runs, at the bank's
+        /// pace for the local time of day (a new one every ~5–20 s by day).
+        #[arg(
+            long,
+            env = "SWITCHBOARD_DEMO_LIVE",
+            default_value = "true",
+            value_name = "true|false",
+            action = clap::ArgAction::Set,
+            value_parser = clap::builder::BoolishValueParser::new()
+        )]
+        live_contacts: bool,
     },
     /// Serve the UI and API on a database; migrations run on start.
     Serve {
@@ -86,7 +97,9 @@ fn main() -> anyhow::Result<()> {
 
 async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
     match command {
-        Command::Demo { listen, data, bank_csv } => demo(&listen, &data, bank_csv.as_deref(), &file).await,
+        Command::Demo { listen, data, bank_csv, live_contacts } => {
+            demo(&listen, &data, bank_csv.as_deref(), live_contacts, &file).await
+        }
         Command::Serve { database, listen } => {
             let url = file.database_url(database)?;
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -115,12 +128,21 @@ async fn open(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-/// Binds, prints `banner` and the URL line (`Switchboard demo: http://…/` for
-/// the demo — scripts wait for it), and serves until stopped.
+/// Binds, builds the server state, and serves (see [`serve_state`]).
 async fn serve(store: Store, listen: &str, config: ServerConfig, banner: Option<String>) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-    let addr = listener.local_addr()?;
+    let listener = bind(listen).await?;
     let state = AppState::new(store, config).await?;
+    serve_state(state, listener, banner).await
+}
+
+async fn bind(listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))
+}
+
+/// Prints `banner` and the URL line (`Switchboard demo: http://…/` for the
+/// demo — scripts wait for it), and serves until stopped.
+async fn serve_state(state: AppState, listener: tokio::net::TcpListener, banner: Option<String>) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
     match banner {
         Some(b) => println!("{b}Switchboard demo: http://{addr}/"),
         None => println!("Switchboard serving: http://{addr}/"),
@@ -129,24 +151,39 @@ async fn serve(store: Store, listen: &str, config: ServerConfig, banner: Option<
     Ok(())
 }
 
-async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, file: &FileConfig) -> anyhow::Result<()> {
+async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, file: &FileConfig) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
     let db = data.join("switchboard.db");
     let url = format!("sqlite://{}", db.display());
     let store = open(&url).await?;
     let config = file.server_config();
-    if store.count_users().await? == 0 {
-        let csv_path = find_bank_csv(bank_csv)?;
-        let csv = std::fs::read_to_string(&csv_path).with_context(|| format!("cannot read {}", csv_path.display()))?;
+    let fresh = store.count_users().await? == 0;
+    // Seeding needs the bank's profile; the live stream only prefers it.
+    let csv = if fresh || live {
+        let read = find_bank_csv(bank_csv)
+            .and_then(|p| std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display())));
+        match read {
+            Ok(text) => Some(text),
+            Err(e) if !fresh => {
+                eprintln!("Live contacts arrive at a flat pace: {e:#}");
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    if let (true, Some(csv)) = (fresh, csv.as_deref()) {
         eprintln!("Seeding demo data into {} (first start; takes a little while)…", db.display());
         let cost = config.hash_cost;
         let hash = move |p: &str| server::password::hash(p, cost).unwrap_or_default();
-        let seeded = demo::seed(&store, &csv, store::now_ms(), &hash).await.map_err(|e| anyhow::anyhow!(e))?;
+        let seeded = demo::seed(&store, csv, store::now_ms(), &hash).await.map_err(|e| anyhow::anyhow!(e))?;
         eprintln!(
-            "Seeded {} users, {} customers, {} past contacts ({} events).",
+            "Seeded {} users, {} customers, {} past contacts, {} open contacts ({} events).",
             seeded.users.len(),
             seeded.customers,
             seeded.contacts,
+            seeded.open_contacts,
             seeded.events
         );
     } else {
@@ -157,7 +194,60 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, file: &FileCon
         let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
         banner.push_str(&format!("  login {:<14} password {:<22} roles {}\n", u.login, u.password, roles.join(",")));
     }
-    serve(store, listen, config, Some(banner)).await
+    let listener = bind(listen).await?;
+    let state = AppState::new(store, config).await?;
+    if live {
+        let bank = match csv.as_deref().map(demo::parse_bank_calls) {
+            Some(Ok(days)) => days,
+            Some(Err(e)) => {
+                eprintln!("Live contacts arrive at a flat pace: bank call profile: {e}");
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        tokio::spawn(live_contacts(state.clone(), demo::ArrivalProfile::from_bank(&bank)));
+    }
+    serve_state(state, listener, Some(banner)).await
+}
+
+/// The demo's live stream: registers a new contact through the dispatcher
+/// (so it is routed like any other) after each gap drawn from `profile`,
+/// until the process ends. Pauses while [`demo::LIVE_MAX_WAITING`] contacts
+/// are waiting; a failed step is logged and the stream goes on.
+async fn live_contacts(state: AppState, profile: demo::ArrivalProfile) {
+    let seed = store::now_ms().unsigned_abs();
+    let customers: Vec<i64> = match state.store.list_customers(100_000, 0).await {
+        Ok(list) => list.into_iter().map(|c| c.id).collect(),
+        Err(e) => {
+            tracing::warn!("live contacts come without customers: {e}");
+            Vec::new()
+        }
+    };
+    for n in 0u64.. {
+        let gap = profile.gap_ms(store::now_ms(), seed, n);
+        tokio::time::sleep(std::time::Duration::from_millis(gap)).await;
+        if let Err(e) = live_contact(&state, seed, n, &customers).await {
+            tracing::warn!("live contact {n} not created: {e:#}");
+        }
+    }
+}
+
+async fn live_contact(state: &AppState, seed: u64, n: u64, customers: &[i64]) -> anyhow::Result<()> {
+    let queues = state.store.list_queues().await?;
+    let mut waiting = 0;
+    for q in &queues {
+        waiting += state.dispatch.waiting(q.id).await;
+    }
+    if waiting >= demo::LIVE_MAX_WAITING {
+        return Ok(());
+    }
+    let draft = demo::open_contact(seed, n, customers);
+    let Some(queue) = queues.iter().find(|q| q.code == draft.queue) else {
+        bail!("no queue {}", draft.queue);
+    };
+    let c = state.dispatch.create_contact(&state.store, &draft.into_new(queue.id), &AuditActor::demo()).await?;
+    tracing::debug!("live contact {} in {}", c.id, queue.code);
+    Ok(())
 }
 
 /// Where the bank's call volumes are: the flag, or the shared data folder
