@@ -1,6 +1,7 @@
 //! Loading the demo into an empty store.
 
 use domain::Role;
+use store::contacts::PastContact;
 use store::{AuditActor, NewUser, Store};
 
 use crate::bank::parse_bank_calls;
@@ -106,8 +107,18 @@ pub async fn seed(
         agent_ids: &agent_ids,
         first_contact_id: 1,
     });
-    let contacts = events.iter().filter(|e| e.kind == domain::events::CONTACT_OFFERED).count();
-    store.append_events(&events).await?;
+    let past = past_contacts(&events, &queue_ids);
+    let contacts = past.len();
+    store.import_history(&past, &events).await?;
+
+    // The knowledge base: every demo article as its first stored version.
+    let articles = kb::demo_articles().map_err(|e| format!("demo articles: {e}"))?;
+    for a in &articles {
+        let document = serde_json::to_string(a)?;
+        let version =
+            store::kb::ArticleVersion { id: a.id, version: i64::from(a.version), updated_at: a.updated_at, document };
+        store.put_article(&version).await?;
+    }
 
     for n in 0..OPEN_CONTACTS as u64 {
         let draft = open_contact(OPEN_SEED, n, &customer_ids);
@@ -124,6 +135,58 @@ pub async fn seed(
         open_contacts: OPEN_CONTACTS,
         events: usize::try_from(events_after - events_before).unwrap_or(0),
     })
+}
+
+/// The contact rows behind the history's events: one closed contact per
+/// `contact.offered`, with its queue, customer, channel, the operator who
+/// answered (none when abandoned) and when it ended.
+fn past_contacts(events: &[store::NewEvent], queue_ids: &[(i64, &str)]) -> Vec<PastContact> {
+    use domain::contact::{Channel, ContactType};
+    use domain::events as ev;
+    let mut by_id: std::collections::BTreeMap<i64, PastContact> = std::collections::BTreeMap::new();
+    for e in events {
+        let Some(id) = e.refs.contact_id else { continue };
+        match e.kind {
+            k if k == ev::CONTACT_OFFERED => {
+                let code = queue_ids.iter().find(|(q, _)| Some(*q) == e.refs.queue_id).map(|(_, c)| *c).unwrap_or("");
+                let (contact_type, subject) = match code {
+                    "sales" if id % 2 == 0 => (ContactType::SaleOrder, "Оформление заказа"),
+                    "sales" => (ContactType::SaleOrder, "Тапсырыс беру"),
+                    "complaints" if id % 2 == 0 => (ContactType::Complaint, "Жалоба на доставку"),
+                    "complaints" => (ContactType::Complaint, "Жеткізуге шағым"),
+                    _ if id % 2 == 0 => (ContactType::Information, "Вопрос о статусе заказа"),
+                    _ => (ContactType::Information, "Тапсырыс мәртебесі туралы сұрақ"),
+                };
+                let channel = e.payload["channel"].as_str().and_then(Channel::parse).unwrap_or(Channel::Voice);
+                by_id.insert(
+                    id,
+                    PastContact {
+                        id,
+                        channel,
+                        contact_type,
+                        queue_id: e.refs.queue_id,
+                        operator_id: None,
+                        customer_id: e.refs.customer_id,
+                        subject: subject.to_string(),
+                        created_at: e.at,
+                        closed_at: e.at,
+                    },
+                );
+            }
+            k if k == ev::CONTACT_ANSWERED => {
+                if let Some(c) = by_id.get_mut(&id) {
+                    c.operator_id = e.refs.agent_id;
+                }
+            }
+            k if k == ev::CONTACT_CLOSED || k == ev::CONTACT_ABANDONED => {
+                if let Some(c) = by_id.get_mut(&id) {
+                    c.closed_at = e.at;
+                }
+            }
+            _ => {}
+        }
+    }
+    by_id.into_values().collect()
 }
 
 #[cfg(test)]
@@ -145,6 +208,16 @@ mod tests {
         let cheap_hash = |p: &str| format!("plain:{p}");
 
         let seeded = seed(&store, &bank_csv(), now, &cheap_hash).await.expect("seed");
+        // Every past contact is a closed row its events point at, and the
+        // open contacts number after the history.
+        let first = store.contact(1).await.expect("load").expect("history contact 1");
+        assert_eq!(first.status, domain::contact::Status::Closed);
+        let events_of_first = store.contact_events(1).await.expect("events");
+        assert_eq!(events_of_first[0].kind, "contact.offered");
+        assert!(events_of_first.iter().all(|e| e.at >= first.created_at && e.at <= first.updated_at + 1));
+        assert!(store.current_articles().await.expect("articles").len() >= 50, "knowledge base seeded");
+        let open = store.open_contacts().await.expect("open");
+        assert!(open.iter().all(|c| c.id > seeded.contacts as i64), "open contacts must not reuse history ids");
         assert_eq!(seeded.users.len(), users().len());
         assert_eq!(seeded.customers, 2000);
         assert!(seeded.contacts > 50_000 && seeded.contacts < 90_000, "{} contacts", seeded.contacts);
@@ -172,7 +245,8 @@ mod tests {
                 + offered
                 + answered
                 + abandoned
-                + closed,
+                + closed
+                + store.count_events(Some("kb.article_changed")).await.expect("articles"),
             "nothing else appended"
         );
 
@@ -216,6 +290,7 @@ mod tests {
         assert!(store.operator_states().await.expect("states").is_empty(), "everyone starts offline");
 
         // Open contacts wait in the queue that fits them, linked to customers.
+        assert!(store.current_articles().await.expect("articles").len() >= 50, "knowledge base seeded");
         let open = store.open_contacts().await.expect("open");
         assert_eq!(open.len(), OPEN_CONTACTS);
         assert_eq!(seeded.open_contacts, OPEN_CONTACTS);

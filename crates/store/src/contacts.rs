@@ -541,3 +541,75 @@ impl Store {
         .transpose()
     }
 }
+
+/// A finished contact from history (imported, e.g. by the demo), with the id
+/// its events refer to.
+#[derive(Debug, Clone)]
+pub struct PastContact {
+    pub id: i64,
+    pub channel: Channel,
+    pub contact_type: ContactType,
+    pub queue_id: Option<i64>,
+    pub operator_id: Option<i64>,
+    pub customer_id: Option<i64>,
+    pub subject: String,
+    pub created_at: i64,
+    pub closed_at: i64,
+}
+
+impl Store {
+    /// Imports finished contacts and their events in one transaction, so the
+    /// table and the log agree. Ids are kept; new contacts number after them.
+    pub async fn import_history(&self, contacts: &[PastContact], history: &[NewEvent]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for chunk in contacts.chunks(400) {
+            let mut sql = String::from(
+                "INSERT INTO contacts (id, channel, direction, contact_type, topic, priority, status, queue_id, \
+                 operator_id, customer_id, subject, created_at, updated_at) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 9;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, 'inbound', ${}, '', 0, 'closed', ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9
+                ));
+            }
+            let mut q = sqlx::query(&sql);
+            for c in chunk {
+                q = q
+                    .bind(c.id)
+                    .bind(c.channel.as_str())
+                    .bind(c.contact_type.as_str())
+                    .bind(c.queue_id)
+                    .bind(c.operator_id)
+                    .bind(c.customer_id)
+                    .bind(&c.subject)
+                    .bind(c.created_at)
+                    .bind(c.closed_at);
+            }
+            q.execute(&mut *tx).await.map_err(crate::conflict_as("contact id"))?;
+        }
+        events::append_all(&mut tx, history).await?;
+        if self.backend() == crate::Backend::Postgres {
+            // Explicit ids do not move an identity sequence; new contacts must number after them.
+            sqlx::query(
+                "SELECT setval(pg_get_serial_sequence('contacts', 'id'), (SELECT COALESCE(MAX(id), 1) FROM contacts))",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -137,3 +137,40 @@ async fn bad_contacts_are_refused_and_leave_nothing() {
         assert_eq!(store.count_events(Some("contact.created")).await.expect(k), 0, "{k}");
     }
 }
+
+#[tokio::test]
+async fn imported_history_keeps_ids_and_new_contacts_number_after_it() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let (store, a, _, sales, _) = setup(&db).await;
+        let past: Vec<store::contacts::PastContact> = (1..=3)
+            .map(|id| store::contacts::PastContact {
+                id,
+                channel: Channel::Voice,
+                contact_type: ContactType::SaleOrder,
+                queue_id: Some(sales),
+                operator_id: Some(a),
+                customer_id: None,
+                subject: "Заказ".into(),
+                created_at: 1_000 * id,
+                closed_at: 1_000 * id + 500,
+            })
+            .collect();
+        let events: Vec<store::NewEvent> = (1..=3)
+            .map(|id| store::NewEvent {
+                at: 1_000 * id,
+                kind: "contact.offered",
+                refs: store::EventRefs { contact_id: Some(id), queue_id: Some(sales), ..Default::default() },
+                payload: serde_json::json!({}),
+            })
+            .collect();
+        store.import_history(&past, &events).await.expect(k);
+        let c = store.contact(2).await.expect(k).expect("imported");
+        assert_eq!((c.status, c.operator_id, c.updated_at), (Status::Closed, Some(a), 2_500), "{k}");
+        assert_eq!(store.contact_events(2).await.expect(k).len(), 1, "{k}: events follow their contact");
+        let fresh = store.create_contact(&complaint(sales), &AuditActor::cli()).await.expect(k);
+        assert!(fresh.id > 3, "{k}: new contact {} collides with history", fresh.id);
+        assert!(store.import_history(&past[..1], &[]).await.is_err(), "{k}: an id twice is refused");
+        assert_eq!(store.count_events(Some("contact.offered")).await.expect(k), 4, "{k}: nothing half-imported");
+    }
+}
