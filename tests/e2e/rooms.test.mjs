@@ -136,7 +136,8 @@ async function startServer() {
   assert.ok(fs.existsSync(BIN), `switchboard binary not found at ${BIN} (set SWITCHBOARD_BIN)`);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-'));
   const port = await freePort();
-  const args = ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`];
+  // No live stream: the desk scenario below needs a queue that stands still.
+  const args = ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--live-contacts', 'false'];
 
   server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
 
@@ -308,6 +309,114 @@ describe('switchboard demo in a real browser', { timeout: 20 * 60_000 }, () => {
       assert.equal(await page.locator('nav#rooms a[data-room]').count(), 0, 'no rooms after a failed sign-in');
     } finally {
       await context.close();
+    }
+  });
+
+  // The operator's whole contact: ready → offered → accept → script → knowledge
+  // search by another word form → transfer with a reason → a second operator
+  // in that department resolves it with a wrap-up → the customer card shows it.
+  test('an operator works a contact end to end and a second operator resolves it', async () => {
+    const first = await newPage();
+    const second = await newPage();
+    try {
+      const { page } = first;
+      await signIn(page, findLogin('operator1'));
+      await page.goto('/desk');
+      await page.selectOption('#state-form select[name=state]', 'ready');
+      await Promise.all([page.waitForNavigation(), page.click('#state-form button[type=submit]')]);
+      const offered = page.locator('#my-work tr[data-status=offered]').first();
+      assert.equal(await offered.count(), 1, 'a contact is offered after going ready');
+      const id = await offered.getAttribute('data-contact');
+      await Promise.all([page.waitForNavigation(), offered.locator('button.accept').click()]);
+      assert.match(page.url(), new RegExp(`/desk/contacts/${id}`));
+
+      // Run a script to its end.
+      await Promise.all([page.waitForNavigation(), page.locator('button.script-start').first().click()]);
+      for (let step = 0; (await page.locator('#script-ended').count()) === 0; step += 1) {
+        assert.ok(step < 60, 'the script ends');
+        const kind = await page.locator('.script-node').getAttribute('data-kind');
+        if (kind === 'question') {
+          await Promise.all([page.waitForNavigation(), page.locator('button.script-option').first().click()]);
+        } else if (kind === 'input') {
+          await page.fill('.script-answer input[name=text]', '12345');
+          await Promise.all([page.waitForNavigation(), page.click('button.script-enter')]);
+        } else {
+          await Promise.all([page.waitForNavigation(), page.click('button.script-continue')]);
+        }
+      }
+
+      // Knowledge search with a word form the article does not use.
+      await page.goto('/desk/kb');
+      await page.fill('#kb-search input[name=q]', 'доставкой заказов');
+      await Promise.all([page.waitForNavigation(), page.click('#kb-search button[type=submit]')]);
+      const hit = page.locator('#kb-hits .hit').first();
+      assert.equal(await hit.count(), 1, 'an article is found');
+      const title = (await hit.locator('h3 a').innerText()).toLowerCase();
+      assert.ok(title.includes('доставк') && !title.includes('доставкой'), `found by stemming: "${title}"`);
+      assert.ok((await hit.locator('mark').count()) >= 1, 'matches are marked');
+
+      // Redirect to the complaints department with a reason.
+      await page.goto(`/desk/contacts/${id}`);
+      const queues = await page
+        .locator('#transfer-form select[name=queue_id] option')
+        .evaluateAll((os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+      const complaints = queues.find((q) => /Жалобы|Шағымдар|Complaints/.test(q.text));
+      assert.ok(complaints, `complaints queue offered: ${JSON.stringify(queues)}`);
+      await page.selectOption('#transfer-form select[name=queue_id]', complaints.value);
+      await page.fill('#transfer-form input[name=reason]', 'Нужен отдел претензий');
+      await Promise.all([page.waitForNavigation(), page.click('#transfer-form button[type=submit]')]);
+
+      // The second operator serves complaints; older complaints come first.
+      const p2 = second.page;
+      await signIn(p2, findLogin('operator7'));
+      await p2.goto('/desk');
+      await p2.selectOption('#state-form select[name=state]', 'ready');
+      await Promise.all([p2.waitForNavigation(), p2.click('#state-form button[type=submit]')]);
+      const resolve = async (contactId, summary) => {
+        await p2.goto(`/desk/contacts/${contactId}`);
+        await p2.fill('#wrapup-form textarea[name=summary]', summary);
+        await p2.fill('#wrapup-form input[name=outcome]', 'resolved');
+        for (const field of await p2.locator('#wrapup-form input[name^=field_]').all()) await field.fill('доставка');
+        await p2.check('#wrapup-form input[name=fcr]');
+        await Promise.all([p2.waitForNavigation(), p2.click('#wrapup-form button[type=submit]')]);
+        assert.equal(await p2.locator('#wrapup-done').count(), 1, `contact ${contactId} resolved`);
+      };
+      let mine = false;
+      for (let round = 0; !mine; round += 1) {
+        assert.ok(round < 40, 'the redirected contact reaches the second operator');
+        await p2.goto('/desk');
+        const rows = await p2
+          .locator('#my-work tr[data-contact]')
+          .evaluateAll((rs) => rs.map((r) => ({ id: r.dataset.contact, status: r.dataset.status })));
+        const ours = rows.find((r) => r.id === id);
+        if (ours && ours.status === 'offered') {
+          await Promise.all([p2.waitForNavigation(), p2.locator(`tr[data-contact="${id}"] button.accept`).click()]);
+          mine = true;
+          break;
+        }
+        // Clear older work first, as an operator would.
+        const other = rows.find((r) => r.id !== id);
+        assert.ok(other, `nothing offered to operator7 (rows ${JSON.stringify(rows)})`);
+        if (other.status === 'offered') {
+          await Promise.all([p2.waitForNavigation(), p2.locator(`tr[data-contact="${other.id}"] button.accept`).click()]);
+        }
+        await resolve(other.id, 'Разобрались с жалобой');
+      }
+      await resolve(id, 'Жалоба рассмотрена, клиенту ответили');
+
+      // The customer card shows the contact with its redirect.
+      await p2.goto(`/desk/contacts/${id}`);
+      const customer = p2.locator('#contact a[href^="/desk/customers/"]');
+      assert.equal(await customer.count(), 1, 'the contact has a customer');
+      await Promise.all([p2.waitForNavigation(), customer.click()]);
+      const item = p2.locator(`#timeline .timeline-item[data-contact="${id}"]`);
+      assert.equal(await item.count(), 1, 'the contact is on the customer timeline');
+      assert.match(await item.innerText(), /Нужен отдел претензий/);
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await p2.screenshot({ path: path.join(ARTIFACTS, 'customer-card.png'), fullPage: true });
+    } finally {
+      await first.context.close();
+      await second.context.close();
     }
   });
 
