@@ -567,30 +567,17 @@ impl Store {
                 "INSERT INTO contacts (id, channel, direction, contact_type, topic, priority, status, queue_id, \
                  operator_id, customer_id, subject, created_at, updated_at) VALUES ",
             );
-            for i in 0..chunk.len() {
-                let b = i * 9;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, 'inbound', ${}, '', 0, 'closed', ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8,
-                    b + 9
-                ));
-            }
+            crate::push_values(&mut sql, chunk.len(), 13);
             let mut q = sqlx::query(&sql);
             for c in chunk {
                 q = q
                     .bind(c.id)
                     .bind(c.channel.as_str())
+                    .bind(Direction::Inbound.as_str())
                     .bind(c.contact_type.as_str())
+                    .bind("")
+                    .bind(0_i64)
+                    .bind(Status::Closed.as_str())
                     .bind(c.queue_id)
                     .bind(c.operator_id)
                     .bind(c.customer_id)

@@ -2,8 +2,6 @@
 //! transaction as the change. Statistics and planning read it; nothing else
 //! writes it.
 
-use std::fmt::Write;
-
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 
@@ -49,24 +47,7 @@ pub async fn append_all(tx: &mut Transaction<'static, Any>, events: &[NewEvent])
         let mut sql = String::from(
             "INSERT INTO events (at, kind, contact_id, agent_id, order_id, queue_id, customer_id, payload) VALUES ",
         );
-        for i in 0..chunk.len() {
-            let b = i * 8;
-            if i > 0 {
-                sql.push(',');
-            }
-            let _ = write!(
-                sql,
-                "(${},${},${},${},${},${},${},${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
-            );
-        }
+        crate::push_values(&mut sql, chunk.len(), 8);
         let mut q = sqlx::query(&sql);
         for e in chunk {
             q = q

@@ -168,6 +168,35 @@ pub(crate) fn conflict_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreEr
     }
 }
 
+/// Appends `rows` placeholder tuples of `cols` parameters to a multi-row
+/// INSERT: `($1,$2),($3,$4)…`.
+pub(crate) fn push_values(sql: &mut String, rows: usize, cols: usize) {
+    use std::fmt::Write;
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            let _ = write!(sql, "${}", r * cols + c + 1);
+        }
+        sql.push(')');
+    }
+}
+
 pub(crate) fn to_bool(v: i64) -> bool {
     v != 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        let mut sql = String::from("VALUES ");
+        super::push_values(&mut sql, 2, 3);
+        assert_eq!(sql, "VALUES ($1,$2,$3),($4,$5,$6)");
+    }
 }
