@@ -420,6 +420,64 @@ describe('switchboard demo in a real browser', { timeout: 20 * 60_000 }, () => {
     }
   });
 
+  test('an offer appears on the desk without a reload and keyboard shortcuts accept and wrap up', async () => {
+    const admin = await newPage();
+    const op = await newPage();
+    const sup = await newPage();
+    try {
+      // JSON calls ride on a browser session: cookie plus the page's CSRF token.
+      const api = async (ctx, method, url, body) => {
+        const csrf = await ctx.page.locator('input[name=csrf]').first().inputValue();
+        const r = await ctx.page.request.fetch(url, { method, data: body, headers: { 'x-csrf-token': csrf } });
+        assert.ok(r.ok(), `${method} ${url}: ${r.status()} ${await r.text()}`);
+        return r.status() === 204 ? null : r.json();
+      };
+      await signIn(admin.page, findLogin('admin'));
+      await admin.page.goto('/admin/users');
+      const login = `live.op.${Date.now()}`;
+      const password = 'live-operator-pass';
+      const user = await api(admin, 'POST', '/api/v1/users', { login, name: 'Айгерим Live', password, roles: ['operator'] });
+      const queue = await api(admin, 'POST', '/api/v1/queues', {
+        code: `live${Date.now()}`, name_ru: 'Живая очередь', name_kk: 'Тірі кезек', name_en: 'Live queue',
+      });
+      await api(admin, 'POST', `/api/v1/queues/${queue.id}/members`, { user_id: user.id });
+
+      // The new operator goes ready with nothing waiting, then just watches.
+      const page = op.page;
+      await signIn(page, { login, password });
+      await page.goto('/desk');
+      await page.selectOption('#state-form select[name=state]', 'ready');
+      await Promise.all([page.waitForNavigation(), page.click('#state-form button[type=submit]')]);
+      assert.equal(await page.locator('#my-work tr[data-status=offered]').count(), 0, 'nothing offered yet');
+      await page.waitForFunction(() => document.body.dataset.live === 'open');
+      await page.evaluate(() => { window.__sameDocument = true; });
+
+      // A supervisor registers a contact in that queue.
+      await signIn(sup.page, findLogin('supervisor1'));
+      await sup.page.goto('/desk');
+      const contact = await api(sup, 'POST', '/api/v1/contacts', {
+        channel: 'chat', contact_type: 'information', subject: 'Когда придёт мой заказ?', queue_id: queue.id,
+      });
+
+      const row = page.locator(`#my-work tr[data-contact="${contact.id}"][data-status=offered]`);
+      await row.waitFor({ timeout: 15_000 });
+      assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the offer arrived without a reload');
+
+      // Alt+A accepts the offer; Alt+W and Alt+T jump to the wrap-up and transfer forms.
+      await Promise.all([page.waitForNavigation(), page.keyboard.press('Alt+KeyA')]);
+      assert.match(page.url(), new RegExp(`/desk/contacts/${contact.id}$`));
+      await page.waitForFunction(() => document.querySelector('script[src="/static/live.js"]') !== null);
+      await page.keyboard.press('Alt+KeyW');
+      assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('#wrapup-form'))), true, 'Alt+W');
+      await page.keyboard.press('Alt+KeyT');
+      assert.equal(await page.evaluate(() => Boolean(document.activeElement?.closest('#transfer-form'))), true, 'Alt+T');
+    } finally {
+      await admin.context.close();
+      await op.context.close();
+      await sup.context.close();
+    }
+  });
+
   test('screenshot of the admin users page', async () => {
     const user = findLogin('admin');
     const { context, page } = await newPage();

@@ -43,3 +43,8 @@ pub const AGENT_STATE_CHANGED: &str = "agent.state_changed";
 pub const QUEUE_MEMBER_ADDED: &str = "queue.member_added";
 /// The operator took a step in the script run inside a contact.
 pub const CONTACT_SCRIPT_STEP: &str = "contact.script_step";
+/// An SLA or legal clock of a contact became at risk or breached; the
+/// supervisors were alerted (escalation).
+pub const CONTACT_SLA_ALERT: &str = "contact.sla_alert";
+/// A supervisor acknowledged an SLA alert.
+pub const CONTACT_SLA_ALERT_ACKNOWLEDGED: &str = "contact.sla_alert_acknowledged";

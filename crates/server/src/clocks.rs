@@ -43,7 +43,12 @@ pub struct ClockView {
     pub state: &'static str,
     /// Due time, `YYYY-MM-DD HH:MM:SS` UTC, when known.
     pub due: Option<String>,
+    /// The same, ms since the epoch.
+    pub due_at: Option<i64>,
 }
+
+/// The legal clock is at risk in its last calendar day.
+pub const LEGAL_AT_RISK_MS: i64 = 24 * MS_PER_HOUR;
 
 fn state_name(s: SlaState) -> &'static str {
     match s {
@@ -87,10 +92,14 @@ pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<Cloc
     }
     let mut out: Vec<ClockView> = sla
         .clocks()
-        .map(|(name, clock)| ClockView {
-            name,
-            state: state_name(clock.state(&cal, now)),
-            due: clock.due(&cal, now).map(crate::pages::format_utc),
+        .map(|(name, clock)| {
+            let due_at = clock.due(&cal, now);
+            ClockView {
+                name,
+                state: state_name(clock.state(&cal, now)),
+                due: due_at.map(crate::pages::format_utc),
+                due_at,
+            }
         })
         .collect();
     if c.contact_type == ContactType::Complaint {
@@ -100,10 +109,13 @@ pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<Cloc
                 "met"
             } else if now >= d.due_at {
                 "breached"
+            } else if d.due_at - now <= LEGAL_AT_RISK_MS {
+                "at_risk"
             } else {
                 "running"
             };
-            out.push(ClockView { name: "legal", state, due: Some(crate::pages::format_utc(d.due_at)) });
+            let due = Some(crate::pages::format_utc(d.due_at));
+            out.push(ClockView { name: "legal", state, due, due_at: Some(d.due_at) });
         }
     }
     out
@@ -158,6 +170,12 @@ mod tests {
         assert_eq!(legal.due.as_deref(), Some("2026-12-03 19:00:00"));
         let first = clocks.iter().find(|k| k.name == "first_response").expect("first response");
         assert_eq!(first.state, "met");
+        // In its last calendar day the legal clock is at risk, then breached.
+        let due_at = legal.due_at.expect("legal due");
+        let state_at = |t: i64| contact_clocks(&c, &events, t).into_iter().find(|k| k.name == "legal").map(|k| k.state);
+        assert_eq!(state_at(due_at - LEGAL_AT_RISK_MS - 1), Some("running"));
+        assert_eq!(state_at(due_at - 1), Some("at_risk"));
+        assert_eq!(state_at(due_at), Some("breached"));
 
         // Without the pause the 27 working hours would be spent by then.
         let running = contact_clocks(&complaint(opened, Status::InWork), &events[..2], later + 2 * 24 * MS_PER_HOUR);

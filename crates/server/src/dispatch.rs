@@ -14,8 +14,12 @@ use store::contacts::NewContact as NewStoredContact;
 use store::{AuditActor, Contact, Store, StoreError};
 use tokio::sync::Mutex;
 
+use crate::live::{LiveEvent, LiveHub};
+
 pub struct Dispatcher {
     engine: Mutex<Engine>,
+    /// Where each decision is announced to open desks.
+    live: LiveHub,
 }
 
 /// What an operator says about their availability.
@@ -77,9 +81,15 @@ impl Dispatcher {
     pub async fn rebuild(store: &Store) -> Result<Dispatcher, StoreError> {
         let mut engine = Engine::new();
         let mut out = Vec::new();
+        let live = LiveHub::new();
         load(store, &mut engine, &mut out).await?;
-        persist(store, &mut engine, out).await;
-        Ok(Dispatcher { engine: Mutex::new(engine) })
+        persist(store, &mut engine, out, &live).await;
+        Ok(Dispatcher { engine: Mutex::new(engine), live })
+    }
+
+    /// The hub on which routing decisions are announced.
+    pub fn live(&self) -> &LiveHub {
+        &self.live
     }
 
     /// Re-reads queues and members (after an administrator changed them).
@@ -89,7 +99,7 @@ impl Dispatcher {
         let mut out = Vec::new();
         load(store, &mut fresh, &mut out).await?;
         *engine = fresh;
-        persist(store, &mut engine, out).await;
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -106,7 +116,8 @@ impl Dispatcher {
         if let Err(e) = engine.apply(Input::ContactArrived(as_routed(&c, new.queue_id)), &mut out) {
             tracing::error!("contact {} stored but not routed: {e}", c.id);
         }
-        persist(store, &mut engine, out).await;
+        self.live.publish(LiveEvent::QueueChanged { queue: new.queue_id });
+        persist(store, &mut engine, out, &self.live).await;
         Ok(store.contact(c.id).await?.unwrap_or(c))
     }
 
@@ -129,6 +140,7 @@ impl Dispatcher {
         };
         for id in revoked {
             store.requeue_contact(id, "operator went offline").await?;
+            self.live.publish(LiveEvent::ContactChanged { contact: id, operator: None });
         }
         let mut out = Vec::new();
         match engine.apply(Input::SetAgentState { agent: user_id as u64, state: parsed, at: store::now_ms() }, &mut out)
@@ -136,7 +148,7 @@ impl Dispatcher {
             Ok(()) | Err(routing::RoutingError::UnknownAgent(_)) => {} // not in any queue: nothing to route
             Err(e) => return Err(misfit(e)),
         }
-        persist(store, &mut engine, out).await;
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -147,7 +159,8 @@ impl Dispatcher {
         engine
             .apply(Input::OfferAccepted { contact: contact as u64, at: store::now_ms() }, &mut out)
             .map_err(misfit)?;
-        persist(store, &mut engine, out).await;
+        self.live.publish(LiveEvent::ContactChanged { contact, operator: Some(user_id) });
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -163,7 +176,11 @@ impl Dispatcher {
         engine
             .apply(Input::OfferDeclined { contact: contact as u64, at: store::now_ms() }, &mut out)
             .map_err(misfit)?;
-        persist(store, &mut engine, out).await;
+        self.live.publish(LiveEvent::ContactChanged { contact, operator: None });
+        if let Some(queue) = c.queue_id {
+            self.live.publish(LiveEvent::QueueChanged { queue });
+        }
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -180,7 +197,9 @@ impl Dispatcher {
         let mut out = Vec::new();
         let input = Input::TransferToQueue { contact: contact as u64, queue: queue as u32, at: store::now_ms() };
         engine.apply(input, &mut out).map_err(misfit)?;
-        persist(store, &mut engine, out).await;
+        self.live.publish(LiveEvent::ContactChanged { contact, operator: None });
+        self.live.publish(LiveEvent::QueueChanged { queue });
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -191,7 +210,8 @@ impl Dispatcher {
         engine
             .apply(Input::ContactFinished { contact: contact as u64, at: store::now_ms() }, &mut out)
             .map_err(misfit)?;
-        persist(store, &mut engine, out).await;
+        self.live.publish(LiveEvent::ContactChanged { contact, operator: Some(user_id) });
+        persist(store, &mut engine, out, &self.live).await;
         Ok(())
     }
 
@@ -261,9 +281,9 @@ async fn load(store: &Store, engine: &mut Engine, out: &mut Vec<Offer>) -> Resul
     Ok(())
 }
 
-/// Writes the engine's offers to the store. An offer the store refuses (the
-/// contact changed meanwhile) is taken back from the engine.
-async fn persist(store: &Store, engine: &mut Engine, offers: Vec<Offer>) {
+/// Writes the engine's offers to the store and announces them. An offer the
+/// store refuses (the contact changed meanwhile) is taken back from the engine.
+async fn persist(store: &Store, engine: &mut Engine, offers: Vec<Offer>, live: &LiveHub) {
     let mut pending = offers;
     while !pending.is_empty() {
         let mut next = Vec::new();
@@ -272,9 +292,15 @@ async fn persist(store: &Store, engine: &mut Engine, offers: Vec<Offer>) {
             if engine.contact_status(o.contact) != Some(routing::ContactStatus::Offered { agent: o.agent }) {
                 continue;
             }
-            if let Err(e) = store.present_contact(o.contact as i64, o.agent as i64).await {
-                tracing::warn!("offer of contact {} to {} not recorded: {e}", o.contact, o.agent);
-                let _ = engine.apply(Input::ContactAbandoned { contact: o.contact, at: o.at }, &mut next);
+            match store.present_contact(o.contact as i64, o.agent as i64).await {
+                Ok(()) => {
+                    live.publish(LiveEvent::Offered { contact: o.contact as i64, operator: o.agent as i64 });
+                    live.publish(LiveEvent::QueueChanged { queue: i64::from(o.queue) });
+                }
+                Err(e) => {
+                    tracing::warn!("offer of contact {} to {} not recorded: {e}", o.contact, o.agent);
+                    let _ = engine.apply(Input::ContactAbandoned { contact: o.contact, at: o.at }, &mut next);
+                }
             }
         }
         pending = next;

@@ -6,6 +6,7 @@
 //! one place that decides who may reach a route is [`routes::ROUTES`] together
 //! with the [`auth::guard`] middleware.
 
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod clocks;
@@ -14,6 +15,7 @@ pub mod desk_pages;
 pub mod dispatch;
 pub mod error;
 pub mod kb_pages;
+pub mod live;
 pub mod metrics;
 pub mod pages;
 pub mod password;
@@ -26,10 +28,18 @@ use std::net::SocketAddr;
 
 /// Serves `state` on `listener` until ctrl-c / SIGTERM.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let live = state.live.clone();
+    let scanner = alerts::spawn_scanner(state.clone(), alerts::SCAN_EVERY);
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open event streams would otherwise hold the shutdown forever.
+            live.close();
+        })
+        .await?;
+    scanner.abort();
+    Ok(())
 }
 
 async fn shutdown_signal() {

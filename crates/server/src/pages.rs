@@ -150,6 +150,11 @@ pub async fn stylesheet() -> Response {
     ([(CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css")).into_response()
 }
 
+/// `GET /static/live.js`: live updates and keyboard shortcuts.
+pub async fn live_script() -> Response {
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/live.js")).into_response()
+}
+
 // ---------------------------------------------------------------- sign-in
 
 #[derive(Template)]
@@ -313,9 +318,6 @@ pub async fn quality(State(st): State<AppState>, caller: Caller) -> Response {
 }
 pub async fn planning(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "planning")
-}
-pub async fn wallboard(State(st): State<AppState>, caller: Caller) -> Response {
-    room_page(&st, &caller, "wallboard")
 }
 pub async fn reports(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "reports")

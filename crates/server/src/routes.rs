@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{api, auth, desk_api, desk_pages, kb_pages, metrics, pages, AppState};
+use crate::{alerts, api, auth, desk_api, desk_pages, kb_pages, live, metrics, pages, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +67,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/metrics", Public),
     r(Get, "/api/openapi.json", Public),
     r(Get, "/static/app.css", Public),
+    r(Get, "/static/live.js", Public),
     // Signing in and out.
     r(Get, "/login", Public),
     r(Post, "/login", Public),
@@ -78,6 +79,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/profile/password", SignedIn),
     r(Post, "/profile/tokens", SignedIn),
     r(Get, "/desk", Requires(UseDesk)),
+    r(Get, "/desk/events", Requires(UseDesk)),
     r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
     r(Post, "/desk/state", Requires(UseDesk)),
     r(Get, "/desk/kb", Requires(UseDesk)),
@@ -93,6 +95,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     r(Get, "/wallboard", Requires(ViewWallboard)),
+    r(Get, "/wallboard/events", Requires(ViewWallboard)),
+    r(Post, "/wallboard/alerts/{id}/ack", Requires(ViewWallboard)),
     r(Get, "/reports", Requires(ViewReports)),
     r(Get, "/admin/users", Requires(ViewUsers)),
     r(Post, "/admin/users", Requires(ManageUsers)),
@@ -119,6 +123,8 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/contacts/{id}/resolve", Requires(UseDesk)),
     r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
     r(Put, "/api/v1/me/state", Requires(UseDesk)),
+    r(Get, "/api/v1/alerts", Requires(ViewWallboard)),
+    r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
 ];
 
 /// Index into [`ROUTES`] of the route matched for a request.
@@ -165,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/api/openapi.json", get(api::openapi_json))
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/static/live.js", get(pages::live_script))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/", get(pages::home))
@@ -173,6 +180,7 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/password", post(pages::profile_password))
         .route("/profile/tokens", post(pages::profile_token))
         .route("/desk", get(desk_pages::desk))
+        .route("/desk/events", get(live::events))
         .route("/desk/customers/{id}", get(desk_pages::customer_card))
         .route("/desk/state", post(desk_pages::set_state))
         .route("/desk/kb", get(kb_pages::search))
@@ -187,7 +195,9 @@ pub fn router(state: AppState) -> Router {
         .route("/orders", get(pages::orders))
         .route("/quality", get(pages::quality))
         .route("/planning", get(pages::planning))
-        .route("/wallboard", get(pages::wallboard))
+        .route("/wallboard", get(alerts::wallboard))
+        .route("/wallboard/events", get(live::events))
+        .route("/wallboard/alerts/{id}/ack", post(alerts::acknowledge_form))
         .route("/reports", get(pages::reports))
         .route("/admin/users", get(pages::users).post(pages::user_create))
         .route("/admin/users/{id}/roles", post(pages::user_roles))
@@ -210,6 +220,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}/resolve", post(desk_api::resolve))
         .route("/api/v1/me/contacts", get(desk_api::my_contacts))
         .route("/api/v1/me/state", put(desk_api::set_my_state))
+        .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
         .route_layer(from_fn_with_state(state.clone(), auth::guard))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(pages::not_found)

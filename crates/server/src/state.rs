@@ -6,6 +6,7 @@ use i18n::Catalog;
 use store::Store;
 
 use crate::dispatch::Dispatcher;
+use crate::live::LiveHub;
 use crate::metrics::Metrics;
 use crate::password::HashCost;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     pub dispatch: Arc<Dispatcher>,
     /// The knowledge-base search index, built from the store at start.
     pub kb: Arc<kb::KbIndex>,
+    /// Live updates for open browsers (the dispatcher publishes on it).
+    pub live: LiveHub,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()?),
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
+            live: dispatch.live().clone(),
             dispatch: Arc::new(dispatch),
             kb: Arc::new(kb),
         })

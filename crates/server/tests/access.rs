@@ -22,13 +22,15 @@ const CUSTOMER_DATA: &[Role] = &[Operator, SeniorOperator, QualitySpecialist, Su
 fn expected(method: &str, path: &str) -> Option<Expect> {
     use Expect::*;
     Some(match (method, path) {
-        ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/login") => Public,
+        ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/static/live.js" | "/login") => {
+            Public
+        }
         ("POST", "/login") => Public,
         ("POST", "/logout" | "/profile/locale" | "/profile/password" | "/profile/tokens" | "/api/v1/me/tokens") => {
             AnySignedIn
         }
         ("GET", "/" | "/profile" | "/api/v1/me" | "/api/v1/roles") => AnySignedIn,
-        ("GET", "/desk" | "/desk/contacts/{id}" | "/desk/kb" | "/desk/kb/{id}")
+        ("GET", "/desk" | "/desk/events" | "/desk/contacts/{id}" | "/desk/kb" | "/desk/kb/{id}")
         | ("POST", "/desk/kb/{id}/ack")
         | ("POST", "/desk/state" | "/desk/contacts/{id}/accept" | "/desk/contacts/{id}/decline")
         | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve" | "/desk/contacts/{id}/script") => {
@@ -38,7 +40,10 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
-        ("GET", "/wallboard") => Only(&[SeniorOperator, ResourcePlanner, Supervisor, HeadOfCentre]),
+        ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")
+        | ("POST", "/wallboard/alerts/{id}/ack" | "/api/v1/alerts/{id}/ack") => {
+            Only(&[SeniorOperator, ResourcePlanner, Supervisor, HeadOfCentre])
+        }
         ("GET", "/reports") => Only(&[QualitySpecialist, ResourcePlanner, Supervisor, HeadOfCentre, StoreManager]),
         ("GET", "/admin/users" | "/api/v1/users" | "/api/v1/users/{id}") => Only(&[HeadOfCentre, Administrator]),
         ("POST", "/admin/users" | "/admin/users/{id}/roles" | "/api/v1/users") => Only(&[Administrator]),
@@ -64,7 +69,9 @@ async fn every_role_against_every_route() {
         let verb = spec.verb.as_str();
         let expect = expected(verb, spec.path)
             .unwrap_or_else(|| panic!("route {verb} {} has no expectation in this test: add one", spec.path));
-        let id = if spec.path.contains("customers") {
+        let id = if spec.path.contains("alerts/") {
+            app.alert
+        } else if spec.path.contains("customers") {
             app.customer
         } else if spec.path.contains("contacts/") {
             app.contact

@@ -12,6 +12,7 @@
 //! SQL is the portable subset both databases accept: `$n` placeholders,
 //! `RETURNING`, 64-bit integers everywhere and 0/1 for booleans.
 
+pub mod alerts;
 pub mod audit;
 pub mod contacts;
 pub mod customers;
@@ -27,6 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 
+pub use alerts::Alert;
 pub use audit::{AuditActor, AuditEntry};
 pub use contacts::{Contact, Hop};
 pub use customers::{Customer, NewCustomer};

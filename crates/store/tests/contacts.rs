@@ -174,3 +174,28 @@ async fn imported_history_keeps_ids_and_new_contacts_number_after_it() {
         assert_eq!(store.count_events(Some("contact.offered")).await.expect(k), 4, "{k}: nothing half-imported");
     }
 }
+
+#[tokio::test]
+async fn an_alert_is_raised_once_and_acknowledged_once() {
+    for db in testkit::databases().await {
+        let k = db.kind;
+        let (store, a, _b, sales, _claims) = setup(&db).await;
+        let c = store.create_contact(&complaint(sales), &AuditActor::cli()).await.expect(k);
+        let first = store.raise_alert(c.id, "legal", "at_risk", Some(5), 1).await.expect(k).expect("new");
+        assert_eq!((first.clock.as_str(), first.level.as_str(), first.due_at), ("legal", "at_risk", Some(5)), "{k}");
+        assert_eq!(store.raise_alert(c.id, "legal", "at_risk", Some(5), 2).await.expect(k), None, "{k}: once");
+        assert!(store.raise_alert(c.id, "legal", "breached", Some(5), 3).await.expect(k).is_some(), "{k}");
+        assert!(matches!(store.raise_alert(c.id, "legal", "mild", None, 4).await, Err(StoreError::Invalid(_))));
+        assert_eq!(store.open_alerts(10).await.expect(k).len(), 2, "{k}");
+
+        let acked = store.acknowledge_alert(first.id, a).await.expect(k);
+        assert_eq!(acked.acknowledged_by, Some(a), "{k}");
+        assert!(matches!(store.acknowledge_alert(first.id, a).await, Err(StoreError::Conflict(_))), "{k}");
+        assert!(matches!(store.acknowledge_alert(99_999, a).await, Err(StoreError::NotFound(_))), "{k}");
+        assert_eq!(store.open_alerts(10).await.expect(k).len(), 1, "{k}");
+        let kinds: Vec<String> = store.contact_events(c.id).await.expect(k).into_iter().map(|e| e.kind).collect();
+        let count = |kind: &str| kinds.iter().filter(|x| *x == kind).count();
+        assert_eq!(count(domain::events::CONTACT_SLA_ALERT), 2, "{k}: {kinds:?}");
+        assert_eq!(count(domain::events::CONTACT_SLA_ALERT_ACKNOWLEDGED), 1, "{k}");
+    }
+}

@@ -32,6 +32,54 @@ pub struct TestApp {
     pub queue: i64,
     pub contact: i64,
     pub article: i64,
+    /// An SLA alert on `contact`.
+    pub alert: i64,
+}
+
+/// A server-sent-event stream read event by event.
+pub struct EventStream {
+    body: Body,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The next named event as (name, data), skipping keep-alive comments;
+    /// `None` when the stream ends or stays silent for five seconds.
+    pub async fn next_event(&mut self) -> Option<(String, String)> {
+        use http_body_util::BodyExt;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut name = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = Some(v.trim().to_string());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if let Some(name) = name {
+                    return Some((name, data));
+                }
+            }
+            let frame = tokio::time::timeout(std::time::Duration::from_secs(5), self.body.frame()).await.ok()??;
+            let frame = frame.ok()?;
+            if let Some(bytes) = frame.data_ref() {
+                self.buffer.push_str(&String::from_utf8_lossy(bytes));
+            }
+        }
+    }
+
+    /// Reads events until one named `name` whose data contains `needle`.
+    pub async fn wait_for(&mut self, name: &str, needle: &str) -> Option<String> {
+        while let Some((n, data)) = self.next_event().await {
+            if n == name && data.contains(needle) {
+                return Some(data);
+            }
+        }
+        None
+    }
 }
 
 pub struct Reply {
@@ -139,7 +187,24 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
     };
     server::kb_pages::save_article(&state, &article).await.expect("article");
     let router = server::routes::router(state.clone());
-    TestApp { db, state, router, accounts, target_user: target.id, customer, queue, contact, article: article.id }
+    let alert = store
+        .raise_alert(contact, "first_response", "at_risk", None, store::now_ms())
+        .await
+        .expect("alert")
+        .expect("a new alert")
+        .id;
+    TestApp {
+        db,
+        state,
+        router,
+        accounts,
+        target_user: target.id,
+        customer,
+        queue,
+        contact,
+        article: article.id,
+        alert,
+    }
 }
 
 impl TestApp {
@@ -155,12 +220,26 @@ impl TestApp {
         (format!("sb_session={token}"), csrf)
     }
 
+    /// Sends a request and reads the whole reply; of an event stream (which
+    /// never ends by itself) only the first event.
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let resp = self.router.clone().oneshot(req).await.expect("router answers");
         let status = resp.status();
         let headers = resp.headers().clone();
+        if headers.get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream")) {
+            let mut events = EventStream { body: resp.into_body(), buffer: String::new() };
+            let body = events.next_event().await.map(|(name, data)| format!("event: {name}\ndata: {data}"));
+            return Reply { status, headers, body: body.unwrap_or_default() };
+        }
         let bytes = to_bytes(resp.into_body(), usize::MAX).await.expect("body");
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Opens a server-sent-event stream.
+    pub async fn events(&self, path: &str, headers: &[(&str, &str)]) -> EventStream {
+        let resp = self.router.clone().oneshot(build(Method::GET, path, headers, Body::empty())).await.expect("answer");
+        assert_eq!(resp.status(), StatusCode::OK, "event stream {path}");
+        EventStream { body: resp.into_body(), buffer: String::new() }
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
