@@ -38,10 +38,10 @@ const ROLE_ROOMS = {
   senior_operator: ['desk', 'orders', 'wallboard'],
   quality_specialist: ['quality', 'reports'],
   resource_planner: ['planning', 'wallboard', 'reports'],
-  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports'],
+  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['users', 'audit'],
+  administrator: ['queues', 'users', 'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -53,6 +53,7 @@ const ROOM_PATH = {
   planning: '/planning',
   wallboard: '/wallboard',
   reports: '/reports',
+  queues: '/admin/queues',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',

@@ -48,3 +48,5 @@ pub const CONTACT_SCRIPT_STEP: &str = "contact.script_step";
 pub const CONTACT_SLA_ALERT: &str = "contact.sla_alert";
 /// A supervisor acknowledged an SLA alert.
 pub const CONTACT_SLA_ALERT_ACKNOWLEDGED: &str = "contact.sla_alert_acknowledged";
+/// A supervisor changed a queue's routing rules.
+pub const QUEUE_RULES_CHANGED: &str = "queue.rules_changed";

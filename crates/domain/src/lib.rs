@@ -15,6 +15,7 @@ pub mod datafile;
 pub mod events;
 pub mod legal;
 pub mod masking;
+pub mod queue;
 pub mod script;
 pub mod sla;
 pub mod time;

@@ -349,9 +349,26 @@ pub struct Engine {
     preferred_timers: BTreeSet<(i64, ContactId)>,
     /// (due, contact): overflow moves.
     overflow_timers: BTreeSet<(i64, ContactId)>,
+    /// Overflow moves not yet taken by [`Engine::take_overflowed`].
+    overflowed: Vec<Overflowed>,
+}
+
+/// A waiting contact the engine moved to its queue's backup queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overflowed {
+    pub contact: ContactId,
+    pub from: QueueId,
+    pub to: QueueId,
+    pub at: i64,
 }
 
 impl Engine {
+    /// Overflow moves made since the last call, oldest first, so the caller
+    /// can record them where the contacts are stored.
+    pub fn take_overflowed(&mut self) -> Vec<Overflowed> {
+        std::mem::take(&mut self.overflowed)
+    }
+
     pub fn new() -> Engine {
         Engine::default()
     }
@@ -977,15 +994,15 @@ impl Engine {
                 break;
             }
             self.overflow_timers.remove(&(when, id));
-            let to = self
+            let moved = self
                 .contacts
                 .get(&id)
                 .filter(|c| matches!(c.status, ContactStatus::Waiting { .. }))
                 .and_then(|c| self.queues.get(&c.queue))
-                .and_then(|q| q.cfg.overflow)
-                .map(|o| o.to);
-            if let Some(to) = to {
+                .and_then(|q| q.cfg.overflow.map(|o| (q.cfg.id, o.to)));
+            if let Some((from, to)) = moved {
                 self.move_waiting(id, to, at);
+                self.overflowed.push(Overflowed { contact: id, from, to, at });
                 due.push(id);
             }
         }

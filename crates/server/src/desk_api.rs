@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::contact::{Channel, ContactType, Direction, WrapUp};
+use domain::queue::QueueRules;
 use serde::{Deserialize, Serialize};
 use store::contacts::NewContact;
 use store::Contact;
@@ -275,6 +276,19 @@ pub struct QueueOut {
     pub name_en: String,
     /// Contacts waiting now.
     pub waiting: usize,
+    pub rules: QueueRules,
+}
+
+fn queue_out(q: store::Queue, waiting: usize) -> QueueOut {
+    QueueOut {
+        id: q.id,
+        code: q.code,
+        name_ru: q.name_ru,
+        name_kk: q.name_kk,
+        name_en: q.name_en,
+        waiting,
+        rules: q.rules,
+    }
 }
 
 /// Queues with the number of contacts waiting.
@@ -285,14 +299,7 @@ pub async fn queues(State(st): State<AppState>) -> Result<Json<Vec<QueueOut>>, A
     let mut out = Vec::new();
     for q in st.store.list_queues().await? {
         let waiting = st.dispatch.waiting(q.id).await;
-        out.push(QueueOut {
-            id: q.id,
-            code: q.code,
-            name_ru: q.name_ru,
-            name_kk: q.name_kk,
-            name_en: q.name_en,
-            waiting,
-        });
+        out.push(queue_out(q, waiting));
     }
     Ok(Json(out))
 }
@@ -344,7 +351,25 @@ pub async fn create_queue(
     }
     let q = st.store.create_queue(&input.code, &input.name_ru, &input.name_kk, &input.name_en).await?;
     st.dispatch.reload(&st.store).await?;
-    let out =
-        QueueOut { id: q.id, code: q.code, name_ru: q.name_ru, name_kk: q.name_kk, name_en: q.name_en, waiting: 0 };
-    Ok((StatusCode::CREATED, Json(out)))
+    Ok((StatusCode::CREATED, Json(queue_out(q, 0))))
+}
+
+/// Replaces a queue's routing rules: priority, distribution mode, priority
+/// aging, handling time, overflow to a backup queue, key-client wait.
+/// Routing applies them at once.
+#[utoipa::path(put, path = "/api/v1/queues/{id}/rules", tag = "contacts", request_body = QueueRules,
+    params(("id" = i64, Path, description = "Queue id")),
+    responses((status = 200, body = QueueOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn set_rules(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    ApiJson(rules): ApiJson<QueueRules>,
+) -> Result<Json<QueueOut>, ApiError> {
+    let q = st.store.set_queue_rules(id, &rules, &caller.actor()).await?;
+    st.dispatch.reload(&st.store).await?;
+    let waiting = st.dispatch.waiting(id).await;
+    Ok(Json(queue_out(q, waiting)))
 }

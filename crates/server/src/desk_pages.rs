@@ -173,6 +173,16 @@ pub struct HopRow {
     pub reason: String,
 }
 
+fn hop_row(chrome: &Chrome, queues: &[(i64, String)], users: &[(i64, String)], h: store::Hop) -> HopRow {
+    let reason = if h.reason == crate::dispatch::OVERFLOW_REASON { chrome.t.get("hop-overflow") } else { h.reason };
+    HopRow {
+        when: crate::pages::format_utc(h.at),
+        from: format!("{} / {}", name_of(queues, h.from_queue_id), name_of(users, h.from_operator_id)),
+        to: name_of(queues, h.to_queue_id),
+        reason,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "contact.html")]
 struct ContactPage {
@@ -307,15 +317,7 @@ pub async fn contact(
         Ok(v) => v,
         Err(e) => return failed(&st, &caller, e),
     };
-    let hops = hops
-        .into_iter()
-        .map(|h| HopRow {
-            when: crate::pages::format_utc(h.at),
-            from: format!("{} / {}", name_of(&queue_names, h.from_queue_id), name_of(&user_names, h.from_operator_id)),
-            to: name_of(&queue_names, h.to_queue_id),
-            reason: h.reason,
-        })
-        .collect();
+    let hops = hops.into_iter().map(|h| hop_row(&chrome, &queue_names, &user_names, h)).collect();
     let mine = c.operator_id == Some(user.id)
         && matches!(c.status, Status::InWork | Status::WaitingCustomer | Status::WaitingDepartment);
     let required = required_wrapup_fields(c.contact_type)
@@ -498,16 +500,7 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
                 .contact_hops(k.id)
                 .await?
                 .into_iter()
-                .map(|h| HopRow {
-                    when: crate::pages::format_utc(h.at),
-                    from: format!(
-                        "{} / {}",
-                        name_of(&queue_names, h.from_queue_id),
-                        name_of(&user_names, h.from_operator_id)
-                    ),
-                    to: name_of(&queue_names, h.to_queue_id),
-                    reason: h.reason,
-                })
+                .map(|h| hop_row(&chrome, &queue_names, &user_names, h))
                 .collect();
             timeline.push(TimelineRow {
                 when: crate::pages::format_utc(k.created_at),

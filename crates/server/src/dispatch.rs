@@ -9,7 +9,9 @@
 //! operator, and none is offered twice.
 
 use domain::contact::{Channel, Status, WrapUp};
-use routing::{AgentConfig, AgentState, Capacity, Engine, Input, Mode, NewContact, Offer, QueueConfig, Reason};
+use routing::{
+    AgentConfig, AgentState, Capacity, Engine, Input, Mode, NewContact, Offer, Overflow, QueueConfig, Reason,
+};
 use store::contacts::NewContact as NewStoredContact;
 use store::{AuditActor, Contact, Store, StoreError};
 use tokio::sync::Mutex;
@@ -36,6 +38,10 @@ pub fn parse_state(s: &str) -> Option<AgentState> {
         _ => return None,
     })
 }
+
+/// The reason recorded on a contact's trace when it overflows (the pages
+/// translate it).
+pub const OVERFLOW_REASON: &str = "overflow";
 
 /// Every state an operator can choose, in the order the desk shows them.
 pub const STATES: [&str; 7] = [
@@ -215,6 +221,27 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// Lets time pass in the engine: preferred-operator windows end and
+    /// contacts that waited too long overflow to their backup queue (each
+    /// move is recorded on the contact as a transfer with its reason).
+    pub async fn tick(&self, store: &Store, at: i64) -> Result<(), StoreError> {
+        let mut engine = self.engine.lock().await;
+        let mut out = Vec::new();
+        engine.apply(Input::Tick { at }, &mut out).map_err(misfit)?;
+        for m in engine.take_overflowed() {
+            let to = i64::from(m.to);
+            if let Err(e) = store.transfer_contact(m.contact as i64, to, OVERFLOW_REASON, &AuditActor::routing()).await
+            {
+                tracing::warn!("overflow of contact {} not recorded: {e}", m.contact);
+            }
+            self.live.publish(LiveEvent::QueueChanged { queue: i64::from(m.from) });
+            self.live.publish(LiveEvent::QueueChanged { queue: i64::from(m.to) });
+            self.live.publish(LiveEvent::ContactChanged { contact: m.contact as i64, operator: None });
+        }
+        persist(store, &mut engine, out, &self.live).await;
+        Ok(())
+    }
+
     /// Where the engine has a contact (for the desk and for checks).
     pub async fn routing_status(&self, contact: i64) -> Option<routing::ContactStatus> {
         self.engine.lock().await.contact_status(contact as u64)
@@ -231,18 +258,50 @@ impl Dispatcher {
     }
 }
 
+/// The engine's view of a queue's rules.
+fn queue_config(q: &store::Queue) -> QueueConfig {
+    let r = &q.rules;
+    QueueConfig {
+        id: q.id as u32,
+        priority: r.priority as i32,
+        mode: match r.mode.as_str() {
+            "least_occupied" => Mode::LeastOccupied,
+            "round_robin" => Mode::RoundRobin,
+            _ => Mode::LongestIdle,
+        },
+        aging_ms_per_level: r.aging_s_per_level.map(|s| s * 1000),
+        overflow: match (r.overflow_queue_id, r.overflow_after_s) {
+            (Some(to), Some(after)) => Some(Overflow { to: to as u32, after_ms: after * 1000 }),
+            _ => None,
+        },
+        aht_ms: r.aht_s * 1000,
+    }
+}
+
+/// How often routing's timers (overflow, key-client windows) are checked.
+pub const TICK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Runs [`Dispatcher::tick`] every `every` until the process ends.
+pub fn spawn_ticker(st: crate::AppState, every: std::time::Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = st.dispatch.tick(&st.store, store::now_ms()).await {
+                tracing::warn!("routing tick failed: {e}");
+            }
+        }
+    })
+}
+
 /// Feeds the store's state into a fresh engine.
 async fn load(store: &Store, engine: &mut Engine, out: &mut Vec<Offer>) -> Result<(), StoreError> {
-    for q in store.list_queues().await? {
-        let cfg = QueueConfig {
-            id: q.id as u32,
-            priority: 0,
-            mode: Mode::LongestIdle,
-            aging_ms_per_level: Some(60_000),
-            overflow: None,
-            aht_ms: 300_000,
-        };
-        engine.apply(Input::AddQueue(cfg), out).map_err(misfit)?;
+    let queues = store.list_queues().await?;
+    // Backup queues first: the engine refuses an overflow to a queue it does not know.
+    let (plain, with_overflow): (Vec<_>, Vec<_>) = queues.iter().partition(|q| q.rules.overflow_queue_id.is_none());
+    for q in plain.into_iter().chain(with_overflow) {
+        engine.apply(Input::AddQueue(queue_config(q)), out).map_err(misfit)?;
     }
     let mut members: std::collections::BTreeMap<i64, Vec<u32>> = std::collections::BTreeMap::new();
     for (queue, user) in store.queue_members().await? {

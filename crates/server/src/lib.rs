@@ -19,6 +19,7 @@ pub mod live;
 pub mod metrics;
 pub mod pages;
 pub mod password;
+pub mod queue_pages;
 pub mod routes;
 pub mod state;
 
@@ -30,6 +31,7 @@ use std::net::SocketAddr;
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let live = state.live.clone();
     let scanner = alerts::spawn_scanner(state.clone(), alerts::SCAN_EVERY);
+    let clock = dispatch::spawn_ticker(state.clone(), dispatch::TICK_EVERY);
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -39,6 +41,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         })
         .await?;
     scanner.abort();
+    clock.abort();
     Ok(())
 }
 

@@ -50,7 +50,10 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("PUT", "/api/v1/users/{id}/roles") => Only(&[Administrator]),
         ("GET", "/admin/audit" | "/api/v1/audit") => Only(&[Administrator]),
         ("GET", "/api/v1/queues") => AnySignedIn,
-        ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members") => Only(&[Supervisor, Administrator]),
+        ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")
+        | ("PUT", "/api/v1/queues/{id}/rules")
+        | ("GET", "/admin/queues")
+        | ("POST", "/admin/queues/{id}/rules") => Only(&[Supervisor, Administrator]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")

@@ -20,6 +20,11 @@ impl AuditActor {
         AuditActor { user_id: None, login: "cli".into(), ip: None }
     }
 
+    /// The routing engine acting on its own (overflow).
+    pub fn routing() -> AuditActor {
+        AuditActor { user_id: None, login: "routing".into(), ip: None }
+    }
+
     /// Data loaded by `switchboard demo`.
     pub fn demo() -> AuditActor {
         AuditActor { user_id: None, login: "demo".into(), ip: None }
