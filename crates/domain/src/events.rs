@@ -50,3 +50,5 @@ pub const CONTACT_SLA_ALERT: &str = "contact.sla_alert";
 pub const CONTACT_SLA_ALERT_ACKNOWLEDGED: &str = "contact.sla_alert_acknowledged";
 /// A supervisor changed a queue's routing rules.
 pub const QUEUE_RULES_CHANGED: &str = "queue.rules_changed";
+/// An administrator changed the service levels (SLA targets, legal presets).
+pub const SERVICE_LEVELS_CHANGED: &str = "settings.service_levels_changed";

@@ -17,6 +17,7 @@ pub mod legal;
 pub mod masking;
 pub mod queue;
 pub mod script;
+pub mod service_levels;
 pub mod sla;
 pub mod time;
 pub mod validate;

@@ -28,9 +28,10 @@ pub const SCAN_EVERY: Duration = Duration::from_secs(30);
 /// are due. Returns how many new alerts were raised.
 pub async fn scan(st: &AppState, now: i64) -> Result<usize, StoreError> {
     let mut raised = 0;
+    let levels = st.service_levels();
     for c in st.store.open_contacts().await? {
         let events = st.store.contact_events(c.id).await?;
-        for clock in crate::clocks::contact_clocks(&c, &events, now) {
+        for clock in crate::clocks::contact_clocks(&levels, &c, &events, now) {
             let level = match clock.state {
                 "at_risk" => "at_risk",
                 "breached" => "breached",

@@ -319,7 +319,8 @@ impl Modify for SecuritySchemes {
 #[openapi(
     info(title = "Switchboard API", description = "Contact centre and order desk. State-changing requests made with a session cookie need the `x-csrf-token` header; bearer tokens do not."),
     paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer,
-        desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::set_rules, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
+        desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::set_rules,
+        crate::service_pages::get_levels, crate::service_pages::put_levels, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
         desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state,
         crate::alerts::list, crate::alerts::acknowledge),
     modifiers(&SecuritySchemes),

@@ -1,13 +1,15 @@
 //! SLA and legal-deadline clocks of a contact, computed from its events on
 //! the centre's business calendar (Almaty time, 09:00–18:00 Monday–Friday,
-//! Kazakh public holidays). Policies below are the shipped defaults until the
-//! administrator's editor arrives; every target is working time.
+//! Kazakh public holidays), with the targets and legal presets of the
+//! centre's [`ServiceLevels`] (edited by an administrator); every SLA target
+//! is working time.
 
 use domain::calendar::{BusinessCalendar, HolidaySet, TimeRange};
 use domain::contact::ContactType;
-use domain::legal::{deadline, LegalPresets};
+use domain::legal::deadline;
+use domain::service_levels::ServiceLevels;
 use domain::sla::{ContactSla, SlaEvent, SlaPolicy, SlaState};
-use domain::time::{UtcOffset, MS_PER_HOUR, MS_PER_MINUTE};
+use domain::time::{UtcOffset, MS_PER_HOUR};
 use store::{Contact, EventRecord};
 
 /// The centre's calendar.
@@ -17,22 +19,6 @@ pub fn calendar() -> BusinessCalendar {
         .unwrap_or_else(|_| BusinessCalendar::always_open("centre", UtcOffset::ALMATY));
     cal.apply_holidays(&HolidaySet::kz());
     cal
-}
-
-/// Default targets per contact type (first response, resolution).
-pub fn policy(t: ContactType) -> SlaPolicy {
-    let (first, resolution) = match t {
-        ContactType::SaleOrder => (30 * MS_PER_MINUTE, 8 * MS_PER_HOUR),
-        ContactType::Complaint => (4 * MS_PER_HOUR, 27 * MS_PER_HOUR),
-        ContactType::Information | ContactType::TechnicalService | ContactType::Other => {
-            (MS_PER_HOUR, 18 * MS_PER_HOUR)
-        }
-    };
-    let mut p = SlaPolicy::new(t.as_str(), "*", "centre");
-    p.first_response = Some(first);
-    p.next_response = Some(4 * MS_PER_HOUR);
-    p.resolution = Some(resolution);
-    p
 }
 
 /// One clock as the contact window shows it.
@@ -62,9 +48,10 @@ fn state_name(s: SlaState) -> &'static str {
 }
 
 /// The SLA clocks (and, for complaints, the legal deadline) of a contact at `now`.
-pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<ClockView> {
+pub fn contact_clocks(levels: &ServiceLevels, c: &Contact, events: &[EventRecord], now: i64) -> Vec<ClockView> {
     let cal = calendar();
-    let mut sla = ContactSla::new(&policy(c.contact_type));
+    let none = SlaPolicy::new(c.contact_type.as_str(), "*", "centre");
+    let mut sla = ContactSla::new(levels.policy(c.contact_type, c.priority).unwrap_or(&none));
     let mut waiting = false;
     for e in events {
         let ev = match e.kind.as_str() {
@@ -103,8 +90,9 @@ pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<Cloc
         })
         .collect();
     if c.contact_type == ContactType::Complaint {
-        if let Some(preset) = LegalPresets::default().get("kz.consumer_claim") {
-            let d = deadline(preset, c.created_at, UtcOffset::ALMATY, &HolidaySet::kz());
+        if let Some(preset) = levels.legal.get(&levels.complaint_preset) {
+            let holidays = if preset.jurisdiction == "RU" { HolidaySet::ru() } else { HolidaySet::kz() };
+            let d = deadline(preset, c.created_at, UtcOffset::ALMATY, &holidays);
             let state = if !c.status.is_open() {
                 "met"
             } else if now >= d.due_at {
@@ -125,6 +113,7 @@ pub fn contact_clocks(c: &Contact, events: &[EventRecord], now: i64) -> Vec<Cloc
 mod tests {
     use super::*;
     use domain::contact::{Channel, Direction, Status};
+    use domain::time::MS_PER_MINUTE;
     use store::EventRefs;
 
     fn ev(kind: &str, at: i64, payload: serde_json::Value) -> EventRecord {
@@ -152,6 +141,7 @@ mod tests {
 
     #[test]
     fn waiting_on_the_customer_pauses_sla_but_not_the_legal_clock() {
+        let levels = ServiceLevels::default();
         // Monday 2026-11-23 10:00 Almaty = 05:00 UTC.
         let opened = domain::time::days_from_civil(2026, 11, 23) * 86_400_000 + 5 * MS_PER_HOUR;
         let events = vec![
@@ -161,7 +151,7 @@ mod tests {
         ];
         let c = complaint(opened, Status::WaitingCustomer);
         let later = opened + 3 * 24 * MS_PER_HOUR;
-        let clocks = contact_clocks(&c, &events, later);
+        let clocks = contact_clocks(&levels, &c, &events, later);
         let resolution = clocks.iter().find(|k| k.name == "resolution").expect("resolution clock");
         assert_eq!(resolution.state, "paused");
         let legal = clocks.iter().find(|k| k.name == "legal").expect("legal clock");
@@ -172,13 +162,15 @@ mod tests {
         assert_eq!(first.state, "met");
         // In its last calendar day the legal clock is at risk, then breached.
         let due_at = legal.due_at.expect("legal due");
-        let state_at = |t: i64| contact_clocks(&c, &events, t).into_iter().find(|k| k.name == "legal").map(|k| k.state);
+        let state_at =
+            |t: i64| contact_clocks(&levels, &c, &events, t).into_iter().find(|k| k.name == "legal").map(|k| k.state);
         assert_eq!(state_at(due_at - LEGAL_AT_RISK_MS - 1), Some("running"));
         assert_eq!(state_at(due_at - 1), Some("at_risk"));
         assert_eq!(state_at(due_at), Some("breached"));
 
         // Without the pause the 27 working hours would be spent by then.
-        let running = contact_clocks(&complaint(opened, Status::InWork), &events[..2], later + 2 * 24 * MS_PER_HOUR);
+        let running =
+            contact_clocks(&levels, &complaint(opened, Status::InWork), &events[..2], later + 2 * 24 * MS_PER_HOUR);
         assert_eq!(running.iter().find(|k| k.name == "resolution").map(|k| k.state), Some("breached"));
     }
 }

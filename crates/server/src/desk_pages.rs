@@ -330,7 +330,7 @@ pub async fn contact(
     };
     let scripts = available_scripts().into_iter().map(|s| (s.id, s.name)).collect();
     let clocks = match st.store.contact_events(id).await {
-        Ok(events) => crate::clocks::contact_clocks(&c, &events, store::now_ms())
+        Ok(events) => crate::clocks::contact_clocks(&st.service_levels(), &c, &events, store::now_ms())
             .into_iter()
             .map(|k| ClockRow {
                 label: chrome.t.get(&format!("clock-{}", k.name)),

@@ -21,6 +21,7 @@ pub mod pages;
 pub mod password;
 pub mod queue_pages;
 pub mod routes;
+pub mod service_pages;
 pub mod state;
 
 pub use state::{AppState, ServerConfig};

@@ -1,6 +1,8 @@
 //! Shared state of the server and its settings.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
+
+use domain::service_levels::ServiceLevels;
 
 use i18n::Catalog;
 use store::Store;
@@ -52,6 +54,9 @@ pub struct AppState {
     pub kb: Arc<kb::KbIndex>,
     /// Live updates for open browsers (the dispatcher publishes on it).
     pub live: LiveHub,
+    /// SLA targets and legal presets in force, read from the store at start
+    /// and replaced when an administrator saves them.
+    service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
 }
 
 impl AppState {
@@ -59,14 +64,37 @@ impl AppState {
     pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<AppState> {
         let dispatch = Dispatcher::rebuild(&store).await?;
         let kb = kb::KbIndex::with_articles(&crate::kb_pages::stored_articles(&store).await?)?;
+        let levels = store.service_levels().await?;
         Ok(AppState {
             store,
             config: Arc::new(config),
             catalog: Arc::new(Catalog::load()?),
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
             live: dispatch.live().clone(),
+            service_levels: Arc::new(RwLock::new(Arc::new(levels))),
             dispatch: Arc::new(dispatch),
             kb: Arc::new(kb),
         })
+    }
+}
+
+impl AppState {
+    /// The service levels in force now.
+    pub fn service_levels(&self) -> Arc<ServiceLevels> {
+        match self.service_levels.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Validates, stores and puts in force new service levels.
+    pub async fn set_service_levels(&self, levels: ServiceLevels, actor: &store::AuditActor) -> store::Result<()> {
+        self.store.set_service_levels(&levels, actor).await?;
+        let fresh = Arc::new(levels);
+        match self.service_levels.write() {
+            Ok(mut g) => *g = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
     }
 }

@@ -52,8 +52,11 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/queues") => AnySignedIn,
         ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")
         | ("PUT", "/api/v1/queues/{id}/rules")
-        | ("GET", "/admin/queues")
-        | ("POST", "/admin/queues/{id}/rules") => Only(&[Supervisor, Administrator]),
+        | ("PUT", "/api/v1/service-levels")
+        | ("GET", "/admin/queues" | "/admin/service-levels" | "/api/v1/service-levels")
+        | ("POST", "/admin/queues/{id}/rules" | "/admin/service-levels/sla" | "/admin/service-levels/legal") => {
+            Only(&[Supervisor, Administrator])
+        }
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")

@@ -20,6 +20,7 @@ pub mod events;
 pub mod kb;
 pub mod queues;
 pub mod sessions;
+pub mod settings;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
