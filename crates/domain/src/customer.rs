@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::masking::{mask_email, mask_name, mask_phone};
 use crate::validate::Invalid;
+use crate::Role;
 
 /// Client types (004:219: key client, marketer, own outlet, retail, regional…;
 /// `new` is a first-time caller with no manager yet, 004:246).
@@ -21,6 +22,15 @@ pub fn client_type(s: &str) -> Result<(), Invalid> {
     } else {
         Err(Invalid { field: "client_type", code: "invalid-client-type" })
     }
+}
+
+/// Roles that can be a client's assigned manager (the key-account manager of
+/// 004:221–246 and the senior staff calls escalate to).
+pub const MANAGER_ROLES: [Role; 4] = [Role::StoreManager, Role::SeniorOperator, Role::Supervisor, Role::HeadOfCentre];
+
+/// True when a user holding `roles` may be assigned as a client's manager.
+pub fn can_be_manager(roles: &[Role]) -> bool {
+    roles.iter().any(|r| MANAGER_ROLES.contains(r))
 }
 
 /// How a customer can be reached and recognised.
@@ -244,6 +254,9 @@ pub enum DuplicateReason {
 }
 
 impl DuplicateReason {
+    pub const ALL: [DuplicateReason; 4] =
+        [DuplicateReason::SamePhone, DuplicateReason::SameEmail, DuplicateReason::SameChat, DuplicateReason::SameName];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DuplicateReason::SamePhone => "same_phone",
@@ -384,8 +397,10 @@ mod tests {
     }
 
     #[test]
-    fn client_types() {
+    fn client_types_and_managers() {
         assert!(client_type("key").is_ok());
         assert!(client_type("vip").is_err());
+        assert!(can_be_manager(&[Role::Operator, Role::StoreManager]));
+        assert!(!can_be_manager(&[Role::Operator, Role::Administrator]));
     }
 }

@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{api, auth, desk_api, desk_pages, kb_pages, metrics, pages, AppState};
+use crate::{api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, metrics, pages, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +78,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/profile/password", SignedIn),
     r(Post, "/profile/tokens", SignedIn),
     r(Get, "/desk", Requires(UseDesk)),
+    r(Get, "/desk/customers", Requires(ViewCustomerData)),
     r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
+    r(Post, "/desk/customers/{id}/merge", Requires(ManageCustomers)),
+    r(Post, "/desk/customers/{id}/manager", Requires(ManageCustomers)),
+    r(Post, "/desk/customers/{id}/consent", Requires(EditCustomers)),
     r(Post, "/desk/state", Requires(UseDesk)),
     r(Get, "/desk/kb", Requires(UseDesk)),
     r(Get, "/desk/kb/{id}", Requires(UseDesk)),
@@ -107,7 +111,13 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/users/{id}", Requires(ViewUsers)),
     r(Put, "/api/v1/users/{id}/roles", Requires(ManageUsers)),
     r(Get, "/api/v1/audit", Requires(ViewAudit)),
+    r(Get, "/api/v1/customers", Requires(ViewCustomerData)),
+    r(Post, "/api/v1/customers", Requires(EditCustomers)),
     r(Get, "/api/v1/customers/{id}", Requires(ViewCustomerData)),
+    r(Get, "/api/v1/customers/{id}/duplicates", Requires(ViewCustomerData)),
+    r(Post, "/api/v1/customers/{id}/merge", Requires(ManageCustomers)),
+    r(Put, "/api/v1/customers/{id}/manager", Requires(ManageCustomers)),
+    r(Put, "/api/v1/customers/{id}/consent", Requires(EditCustomers)),
     r(Get, "/api/v1/queues", SignedIn),
     r(Post, "/api/v1/queues", Requires(ManageQueues)),
     r(Post, "/api/v1/queues/{id}/members", Requires(ManageQueues)),
@@ -173,7 +183,11 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/password", post(pages::profile_password))
         .route("/profile/tokens", post(pages::profile_token))
         .route("/desk", get(desk_pages::desk))
+        .route("/desk/customers", get(customer_pages::search))
         .route("/desk/customers/{id}", get(desk_pages::customer_card))
+        .route("/desk/customers/{id}/merge", post(customer_pages::merge))
+        .route("/desk/customers/{id}/manager", post(customer_pages::set_manager))
+        .route("/desk/customers/{id}/consent", post(customer_pages::set_consent))
         .route("/desk/state", post(desk_pages::set_state))
         .route("/desk/kb", get(kb_pages::search))
         .route("/desk/kb/{id}", get(kb_pages::article))
@@ -199,7 +213,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}", get(api::get_user))
         .route("/api/v1/users/{id}/roles", put(api::set_roles))
         .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/customers/{id}", get(api::customer))
+        .route("/api/v1/customers", get(customer_api::search).post(customer_api::create))
+        .route("/api/v1/customers/{id}", get(customer_api::customer))
+        .route("/api/v1/customers/{id}/duplicates", get(customer_api::duplicates))
+        .route("/api/v1/customers/{id}/merge", post(customer_api::merge))
+        .route("/api/v1/customers/{id}/manager", put(customer_api::set_manager))
+        .route("/api/v1/customers/{id}/consent", put(customer_api::set_consent))
         .route("/api/v1/queues", get(desk_api::queues).post(desk_api::create_queue))
         .route("/api/v1/queues/{id}/members", post(desk_api::add_member))
         .route("/api/v1/contacts", post(desk_api::create_contact))

@@ -462,8 +462,9 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Assigns a customer's manager (an active user) or clears it; an event
-    /// and an audit entry in the same transaction.
+    /// Assigns a customer's manager (an active user holding one of
+    /// `domain::customer::MANAGER_ROLES`) or clears it; an event and an audit
+    /// entry in the same transaction.
     pub async fn set_customer_manager(&self, id: i64, manager_id: Option<i64>, actor: &AuditActor) -> Result<()> {
         let mut tx = self.begin().await?;
         if lock_customer(&mut tx, id).await?.is_none() {
@@ -474,6 +475,14 @@ impl Store {
                 sqlx::query_scalar("SELECT active FROM users WHERE id = $1").bind(m).fetch_optional(&mut *tx).await?;
             if active != Some(1) {
                 return Err(StoreError::NotFound("manager"));
+            }
+            let roles: Vec<String> = sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1")
+                .bind(m)
+                .fetch_all(&mut *tx)
+                .await?;
+            let roles: Vec<domain::Role> = roles.iter().filter_map(|r| domain::Role::parse(r)).collect();
+            if !domain::customer::can_be_manager(&roles) {
+                return Err(Invalid { field: "manager_id", code: "manager-not-eligible" }.into());
             }
         }
         sqlx::query("UPDATE customers SET manager_id = $1 WHERE id = $2")

@@ -245,6 +245,22 @@ async fn manager_and_consent_are_recorded_with_events_and_audit() {
         let fresh = store.customer(c).await.expect(k).expect("c");
         assert_eq!((fresh.manager_id, fresh.consent, fresh.consent_at, fresh.merged_into), (None, false, None, None));
 
+        let operator = store
+            .create_user(
+                &NewUser {
+                    login: "operator1".into(),
+                    name: "Оператор".into(),
+                    password_hash: "x".into(),
+                    locale: "ru".into(),
+                    roles: vec![Role::Operator],
+                },
+                &AuditActor::cli(),
+            )
+            .await
+            .expect(k)
+            .id;
+        let r = store.set_customer_manager(c, Some(operator), &AuditActor::cli()).await;
+        assert!(matches!(r, Err(StoreError::Invalid(i)) if i.code == "manager-not-eligible"), "{k}");
         store.set_customer_manager(c, Some(user), &AuditActor::cli()).await.expect(k);
         assert!(matches!(
             store.set_customer_manager(c, Some(9999), &AuditActor::cli()).await,
