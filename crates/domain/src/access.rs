@@ -61,8 +61,10 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Role::Operator => &[UseDesk, UseOrders, ViewCustomerData],
-            Role::SeniorOperator => &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard],
+            Role::Operator => &[UseDesk, UseOrders, ViewCustomerData, EditCustomers],
+            Role::SeniorOperator => {
+                &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard, EditCustomers, ManageCustomers]
+            }
             Role::QualitySpecialist => &[UseQuality, ViewReports, ViewCustomerData],
             Role::ResourcePlanner => &[UsePlanning, ViewWallboard, ViewReports],
             Role::Supervisor => &[
@@ -74,9 +76,13 @@ impl Role {
                 ViewReports,
                 ViewCustomerData,
                 ManageQueues,
+                EditCustomers,
+                ManageCustomers,
             ],
-            Role::HeadOfCentre => &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers],
-            Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData],
+            Role::HeadOfCentre => {
+                &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers, ManageCustomers]
+            }
+            Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers],
             Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues],
         }
     }
@@ -108,10 +114,14 @@ pub enum Permission {
     ViewAudit,
     /// Queues and who serves them.
     ManageQueues,
+    /// Register customers and record their consent to personal-data processing.
+    EditCustomers,
+    /// Merge duplicate customers and assign their managers (004:219, 004:246).
+    ManageCustomers,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -123,6 +133,8 @@ impl Permission {
         Permission::ManageUsers,
         Permission::ViewAudit,
         Permission::ManageQueues,
+        Permission::EditCustomers,
+        Permission::ManageCustomers,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -138,6 +150,8 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ViewAudit => "view_audit",
             Permission::ManageQueues => "manage_queues",
+            Permission::EditCustomers => "edit_customers",
+            Permission::ManageCustomers => "manage_customers",
         }
     }
 }

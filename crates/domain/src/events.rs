@@ -15,6 +15,12 @@ pub const USER_ACTIVE_CHANGED: &str = "user.active_changed";
 pub const API_TOKEN_ISSUED: &str = "api_token.issued";
 /// A customer was registered.
 pub const CUSTOMER_CREATED: &str = "customer.created";
+/// A duplicate customer was merged into another (its identities and contacts moved).
+pub const CUSTOMER_MERGED: &str = "customer.merged";
+/// A customer's assigned manager was set or cleared.
+pub const CUSTOMER_MANAGER_CHANGED: &str = "customer.manager_changed";
+/// A customer gave or withdrew consent to the processing of personal data.
+pub const CUSTOMER_CONSENT_CHANGED: &str = "customer.consent_changed";
 /// A queue was created.
 pub const QUEUE_CREATED: &str = "queue.created";
 /// A contact entered a queue (counts as offered).

@@ -11,6 +11,7 @@
 pub mod access;
 pub mod calendar;
 pub mod contact;
+pub mod customer;
 pub mod datafile;
 pub mod events;
 pub mod legal;

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::auth::{random_token, token_hash, SignedInUser};
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::{desk_api, password, AppState};
+use crate::{customer_api, desk_api, password, AppState};
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -108,16 +108,6 @@ pub struct Page {
     pub offset: Option<i64>,
     /// Only entries with this action (audit).
     pub action: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CustomerOut {
-    pub id: i64,
-    pub full_name: String,
-    pub phone: String,
-    pub email: String,
-    pub client_type: String,
-    pub locale: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -275,29 +265,6 @@ pub async fn audit(State(st): State<AppState>, Query(p): Query<Page>) -> Result<
     ))
 }
 
-/// A customer's card with personal data in full; every call is audited.
-#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
-    params(("id" = i64, Path, description = "Customer id")),
-    responses((status = 200, body = CustomerOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)),
-    security(("bearer" = []), ("session" = [])))]
-pub async fn customer(
-    State(st): State<AppState>,
-    SignedInUser(_user, caller): SignedInUser,
-    Path(id): Path<i64>,
-) -> Result<Json<CustomerOut>, ApiError> {
-    let c = st.store.customer(id).await?.ok_or_else(|| ApiError::not_found("customer"))?;
-    st.store.audit(&caller.actor(), "customer.view", &format!("customer:{id}"), "api").await?;
-    Ok(Json(CustomerOut {
-        id: c.id,
-        full_name: c.full_name,
-        phone: c.phone,
-        email: c.email,
-        client_type: c.client_type,
-        locale: c.locale,
-    }))
-}
-
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -318,7 +285,9 @@ impl Modify for SecuritySchemes {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Switchboard API", description = "Contact centre and order desk. State-changing requests made with a session cookie need the `x-csrf-token` header; bearer tokens do not."),
-    paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer,
+    paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit,
+        customer_api::customer, customer_api::search, customer_api::create, customer_api::duplicates,
+        customer_api::merge, customer_api::set_manager, customer_api::set_consent,
         desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::set_rules,
         crate::service_pages::get_levels, crate::service_pages::put_levels, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
         desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state,

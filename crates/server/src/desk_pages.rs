@@ -51,6 +51,18 @@ pub struct CustomerRow {
     pub client_type: String,
 }
 
+impl CustomerRow {
+    pub fn masked(c: &Customer) -> CustomerRow {
+        CustomerRow {
+            id: c.id,
+            name: mask_name(&c.full_name),
+            phone: mask_phone(&c.phone),
+            email: mask_email(&c.email),
+            client_type: c.client_type.clone(),
+        }
+    }
+}
+
 pub struct QueueRow {
     pub id: i64,
     pub name: String,
@@ -104,16 +116,7 @@ pub async fn desk(State(st): State<AppState>, SignedInUser(user, caller): Signed
     };
     let states = STATES.iter().map(|s| (*s, state_label(&chrome, s), *s == state)).collect();
     let mine = mine.iter().map(|c| row(&chrome, c)).collect();
-    let customers = customers
-        .into_iter()
-        .map(|c| CustomerRow {
-            id: c.id,
-            name: mask_name(&c.full_name),
-            phone: mask_phone(&c.phone),
-            email: mask_email(&c.email),
-            client_type: c.client_type,
-        })
-        .collect();
+    let customers = customers.iter().map(CustomerRow::masked).collect();
     let state = state_label(&chrome, &state);
     render(StatusCode::OK, &DeskPage { chrome, state, states, mine, queues, customers })
 }
@@ -124,7 +127,7 @@ pub struct StateForm {
 }
 
 /// Maps a store error from a desk action to a page.
-fn failed(st: &AppState, caller: &Caller, e: StoreError) -> Response {
+pub(crate) fn failed(st: &AppState, caller: &Caller, e: StoreError) -> Response {
     match e {
         StoreError::Conflict(_) => error_page(st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
         StoreError::NotFound(_) => error_page(st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
@@ -478,11 +481,30 @@ pub struct TimelineRow {
     pub trace: Vec<HopRow>,
 }
 
+/// A possible duplicate on the card (masked: it is someone else's card).
+pub struct DuplicateRow {
+    pub c: CustomerRow,
+    pub score: u32,
+    pub reasons: String,
+}
+
 #[derive(Template)]
 #[template(path = "customer.html")]
 struct CustomerPage {
     chrome: Chrome,
     c: Customer,
+    client_type: String,
+    /// (kind label, normalised value)
+    identities: Vec<(String, String)>,
+    manager: String,
+    consent: String,
+    duplicates: Vec<DuplicateRow>,
+    /// May merge duplicates and assign the manager.
+    can_manage: bool,
+    /// May record consent.
+    can_edit: bool,
+    /// Users who can be the manager: (id, name, selected).
+    managers: Vec<(i64, String, bool)>,
     timeline: Vec<TimelineRow>,
 }
 
@@ -512,8 +534,61 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
         }
         Ok::<_, StoreError>((c, timeline))
     };
-    match load.await {
-        Ok((c, timeline)) => render(StatusCode::OK, &CustomerPage { chrome, c, timeline }),
-        Err(e) => failed(&st, &caller, e),
-    }
+    let (c, timeline) = match load.await {
+        Ok(v) => v,
+        Err(e) => return failed(&st, &caller, e),
+    };
+    let details = async {
+        let identities = st.store.customer_identities(id).await?;
+        let duplicates = st.store.customer_duplicates(id).await?;
+        let users = st.store.list_users().await?;
+        Ok::<_, StoreError>((identities, duplicates, users))
+    };
+    let (identities, duplicates, users) = match details.await {
+        Ok(v) => v,
+        Err(e) => return failed(&st, &caller, e),
+    };
+    let user = caller.user();
+    let can = |p| user.is_some_and(|u| u.can(p));
+    let t = &chrome.t;
+    let page = CustomerPage {
+        client_type: t.get(&format!("client-type-{}", c.client_type)),
+        identities: identities
+            .into_iter()
+            .map(|i| (t.get(&format!("identity-{}", i.kind.as_str())), i.value))
+            .collect(),
+        manager: name_of(&users.iter().map(|u| (u.id, u.name.clone())).collect::<Vec<_>>(), c.manager_id),
+        consent: match (c.consent, c.consent_at) {
+            (true, Some(at)) => format!("{} ({} UTC)", t.get("customer-consent-given"), crate::pages::format_utc(at)),
+            (true, None) => t.get("customer-consent-given"),
+            (false, Some(at)) => {
+                format!("{} ({} UTC)", t.get("customer-consent-withdrawn"), crate::pages::format_utc(at))
+            }
+            (false, None) => t.get("customer-consent-none"),
+        },
+        duplicates: duplicates
+            .iter()
+            .map(|d| DuplicateRow {
+                c: CustomerRow::masked(&d.customer),
+                score: d.score,
+                reasons: d
+                    .reasons
+                    .iter()
+                    .map(|r| t.get(&format!("duplicate-{}", r.as_str().replace('_', "-"))))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
+        can_manage: can(domain::Permission::ManageCustomers) && c.merged_into.is_none(),
+        can_edit: can(domain::Permission::EditCustomers) && c.merged_into.is_none(),
+        managers: users
+            .iter()
+            .filter(|u| u.active && domain::customer::can_be_manager(&u.roles))
+            .map(|u| (u.id, u.name.clone(), Some(u.id) == c.manager_id))
+            .collect(),
+        c,
+        timeline,
+        chrome,
+    };
+    render(StatusCode::OK, &page)
 }

@@ -10,6 +10,8 @@ pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod clocks;
+pub mod customer_api;
+pub mod customer_pages;
 pub mod desk_api;
 pub mod desk_pages;
 pub mod dispatch;

@@ -11,7 +11,8 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages, service_pages, AppState,
+    alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages,
+    service_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -82,7 +83,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/profile/tokens", SignedIn),
     r(Get, "/desk", Requires(UseDesk)),
     r(Get, "/desk/events", Requires(UseDesk)),
+    r(Get, "/desk/customers", Requires(ViewCustomerData)),
     r(Get, "/desk/customers/{id}", Requires(ViewCustomerData)),
+    r(Post, "/desk/customers/{id}/merge", Requires(ManageCustomers)),
+    r(Post, "/desk/customers/{id}/manager", Requires(ManageCustomers)),
+    r(Post, "/desk/customers/{id}/consent", Requires(EditCustomers)),
     r(Post, "/desk/state", Requires(UseDesk)),
     r(Get, "/desk/kb", Requires(UseDesk)),
     r(Get, "/desk/kb/{id}", Requires(UseDesk)),
@@ -118,7 +123,13 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/users/{id}", Requires(ViewUsers)),
     r(Put, "/api/v1/users/{id}/roles", Requires(ManageUsers)),
     r(Get, "/api/v1/audit", Requires(ViewAudit)),
+    r(Get, "/api/v1/customers", Requires(ViewCustomerData)),
+    r(Post, "/api/v1/customers", Requires(EditCustomers)),
     r(Get, "/api/v1/customers/{id}", Requires(ViewCustomerData)),
+    r(Get, "/api/v1/customers/{id}/duplicates", Requires(ViewCustomerData)),
+    r(Post, "/api/v1/customers/{id}/merge", Requires(ManageCustomers)),
+    r(Put, "/api/v1/customers/{id}/manager", Requires(ManageCustomers)),
+    r(Put, "/api/v1/customers/{id}/consent", Requires(EditCustomers)),
     r(Get, "/api/v1/queues", SignedIn),
     r(Post, "/api/v1/queues", Requires(ManageQueues)),
     r(Post, "/api/v1/queues/{id}/members", Requires(ManageQueues)),
@@ -193,7 +204,11 @@ pub fn router(state: AppState) -> Router {
         .route("/profile/tokens", post(pages::profile_token))
         .route("/desk", get(desk_pages::desk))
         .route("/desk/events", get(live::events))
+        .route("/desk/customers", get(customer_pages::search))
         .route("/desk/customers/{id}", get(desk_pages::customer_card))
+        .route("/desk/customers/{id}/merge", post(customer_pages::merge))
+        .route("/desk/customers/{id}/manager", post(customer_pages::set_manager))
+        .route("/desk/customers/{id}/consent", post(customer_pages::set_consent))
         .route("/desk/state", post(desk_pages::set_state))
         .route("/desk/kb", get(kb_pages::search))
         .route("/desk/kb/{id}", get(kb_pages::article))
@@ -226,7 +241,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}", get(api::get_user))
         .route("/api/v1/users/{id}/roles", put(api::set_roles))
         .route("/api/v1/audit", get(api::audit))
-        .route("/api/v1/customers/{id}", get(api::customer))
+        .route("/api/v1/customers", get(customer_api::search).post(customer_api::create))
+        .route("/api/v1/customers/{id}", get(customer_api::customer))
+        .route("/api/v1/customers/{id}/duplicates", get(customer_api::duplicates))
+        .route("/api/v1/customers/{id}/merge", post(customer_api::merge))
+        .route("/api/v1/customers/{id}/manager", put(customer_api::set_manager))
+        .route("/api/v1/customers/{id}/consent", put(customer_api::set_consent))
         .route("/api/v1/queues", get(desk_api::queues).post(desk_api::create_queue))
         .route("/api/v1/queues/{id}/members", post(desk_api::add_member))
         .route("/api/v1/queues/{id}/rules", put(desk_api::set_rules))

@@ -18,6 +18,10 @@ enum Expect {
 }
 
 const CUSTOMER_DATA: &[Role] = &[Operator, SeniorOperator, QualitySpecialist, Supervisor, HeadOfCentre, StoreManager];
+/// Register customers and record consent: who talks to customers.
+const EDIT_CUSTOMERS: &[Role] = &[Operator, SeniorOperator, Supervisor, StoreManager];
+/// Merge duplicates and assign managers: senior staff and the shop's managers.
+const MANAGE_CUSTOMERS: &[Role] = &[SeniorOperator, Supervisor, HeadOfCentre, StoreManager];
 
 fn expected(method: &str, path: &str) -> Option<Expect> {
     use Expect::*;
@@ -36,7 +40,15 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve" | "/desk/contacts/{id}/script") => {
             Only(&[Operator, SeniorOperator, Supervisor])
         }
-        ("GET", "/desk/customers/{id}" | "/api/v1/customers/{id}") => Only(CUSTOMER_DATA),
+        ("GET", "/desk/customers" | "/desk/customers/{id}")
+        | ("GET", "/api/v1/customers" | "/api/v1/customers/{id}" | "/api/v1/customers/{id}/duplicates") => {
+            Only(CUSTOMER_DATA)
+        }
+        ("POST", "/api/v1/customers" | "/desk/customers/{id}/consent") | ("PUT", "/api/v1/customers/{id}/consent") => {
+            Only(EDIT_CUSTOMERS)
+        }
+        ("POST", "/api/v1/customers/{id}/merge" | "/desk/customers/{id}/merge" | "/desk/customers/{id}/manager")
+        | ("PUT", "/api/v1/customers/{id}/manager") => Only(MANAGE_CUSTOMERS),
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),

@@ -397,8 +397,27 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
         "reason-required",
         "script-step-refused",
         "error-contact-changed",
+        "invalid-phone",
+        "invalid-email",
+        "invalid-chat",
+        "invalid-client-type",
+        "identity-required",
+        "search-too-short",
+        "search-invalid",
+        "merge-into-itself",
+        "merge-already-merged",
+        "manager-not-eligible",
     ] {
         keys.push(code.to_string());
+    }
+    use domain::customer::{DuplicateReason, IdentityKind, CLIENT_TYPES};
+    keys.extend(CLIENT_TYPES.iter().map(|t| format!("client-type-{t}")));
+    keys.extend(IdentityKind::ALL.iter().map(|k| format!("identity-{}", k.as_str())));
+    for r in DuplicateReason::ALL {
+        keys.push(format!("duplicate-{}", r.as_str().replace('_', "-")));
+    }
+    for by in ["phone", "email", "contact", "name"] {
+        keys.push(format!("customer-search-by-{by}"));
     }
     let missing: Vec<_> = keys.iter().filter(|k| !catalog.has(k)).collect();
     assert!(missing.is_empty(), "missing from a catalogue: {missing:?}");

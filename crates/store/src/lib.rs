@@ -32,7 +32,7 @@ use sqlx::{AnyPool, Executor};
 pub use alerts::Alert;
 pub use audit::{AuditActor, AuditEntry};
 pub use contacts::{Contact, Hop};
-pub use customers::{Customer, NewCustomer};
+pub use customers::{Customer, DuplicateCandidate, MergeOutcome, NewCustomer, StoredIdentity};
 pub use events::{EventRecord, EventRefs, NewEvent};
 pub use queues::Queue;
 pub use users::{NewUser, User};
@@ -117,12 +117,16 @@ impl Store {
     }
 
     /// Brings the schema up to date; safe to run on every start and from
-    /// several nodes at once (PostgreSQL takes an advisory lock).
+    /// several nodes at once (PostgreSQL takes an advisory lock). Then fills
+    /// in what older rows lack (`customers::backfill_customers`).
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.write).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.write).await?,
         }
+        // Data the SQL of a migration cannot compute (Unicode case folding,
+        // phone normalisation): customers stored before migration 0006.
+        self.backfill_customers().await?;
         Ok(())
     }
 
