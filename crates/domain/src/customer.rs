@@ -404,3 +404,40 @@ mod tests {
         assert!(!can_be_manager(&[Role::Operator, Role::Administrator]));
     }
 }
+
+/// Who should take a contact first, in order, under the key-client rule
+/// (004:221–246): a key client goes to their own manager, else another
+/// key-account manager, else the department head; a new client (or a key
+/// client without a manager) goes to a department head, who assigns a
+/// manager. Other clients are routed as usual (empty list).
+pub fn preferred_operators(client_type: &str, manager: Option<i64>, key_managers: &[i64], heads: &[i64]) -> Vec<i64> {
+    let mut out: Vec<i64> = Vec::new();
+    let mut push = |id: i64| {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    };
+    match (client_type, manager) {
+        ("key", Some(own)) => {
+            push(own);
+            key_managers.iter().copied().for_each(&mut push);
+            heads.iter().copied().for_each(&mut push);
+        }
+        ("key", None) | ("new", _) => heads.iter().copied().for_each(&mut push),
+        _ => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod key_client_tests {
+    use super::preferred_operators;
+
+    #[test]
+    fn key_clients_go_to_their_manager_then_other_managers_then_the_head() {
+        assert_eq!(preferred_operators("key", Some(5), &[7, 5, 9], &[2]), vec![5, 7, 9, 2]);
+        assert_eq!(preferred_operators("key", None, &[7], &[2, 3]), vec![2, 3]);
+        assert_eq!(preferred_operators("new", None, &[7], &[2]), vec![2]);
+        assert_eq!(preferred_operators("retail", Some(5), &[7], &[2]), Vec::<i64>::new());
+    }
+}

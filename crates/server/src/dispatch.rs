@@ -118,8 +118,17 @@ impl Dispatcher {
     ) -> Result<Contact, StoreError> {
         let mut engine = self.engine.lock().await;
         let c = store.create_contact(new, actor).await?;
+        let mut routed = as_routed(&c, new.queue_id);
+        match key_client_rule(store, &c, new.queue_id).await {
+            Ok(Some((preferred, wait_ms))) => {
+                routed.preferred = preferred;
+                routed.preferred_for_ms = wait_ms;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("contact {}: key-client rule skipped: {e}", c.id),
+        }
         let mut out = Vec::new();
-        if let Err(e) = engine.apply(Input::ContactArrived(as_routed(&c, new.queue_id)), &mut out) {
+        if let Err(e) = engine.apply(Input::ContactArrived(routed), &mut out) {
             tracing::error!("contact {} stored but not routed: {e}", c.id);
         }
         self.live.publish(LiveEvent::QueueChanged { queue: new.queue_id });
@@ -256,6 +265,34 @@ impl Dispatcher {
     pub async fn waiting(&self, queue: i64) -> usize {
         self.engine.lock().await.waiting(queue as u32)
     }
+}
+
+/// The key-client rule for a new contact: the operators who should take it
+/// first (own manager, other key-account managers, then department heads —
+/// supervisors serving the queue), limited to members of its queue, and how
+/// long they have. `None` when the rule does not apply.
+async fn key_client_rule(store: &Store, c: &Contact, queue: i64) -> Result<Option<(Vec<u64>, i64)>, StoreError> {
+    let Some(customer_id) = c.customer_id else { return Ok(None) };
+    let Some(customer) = store.customer(customer_id).await? else { return Ok(None) };
+    if !matches!(customer.client_type.as_str(), "key" | "new") {
+        return Ok(None);
+    }
+    let Some(q) = store.queue(queue).await? else { return Ok(None) };
+    if q.rules.key_client_wait_s == 0 {
+        return Ok(None);
+    }
+    let members: Vec<i64> =
+        store.queue_members().await?.into_iter().filter(|(qid, _)| *qid == queue).map(|(_, u)| u).collect();
+    let mut heads = Vec::new();
+    for &m in &members {
+        if store.user_by_id(m).await?.is_some_and(|u| u.active && u.roles.contains(&domain::Role::Supervisor)) {
+            heads.push(m);
+        }
+    }
+    let managers = store.key_account_managers().await?;
+    let order = domain::customer::preferred_operators(&customer.client_type, customer.manager_id, &managers, &heads);
+    let preferred: Vec<u64> = order.into_iter().filter(|id| members.contains(id)).map(|id| id as u64).collect();
+    Ok((!preferred.is_empty()).then_some((preferred, q.rules.key_client_wait_s * 1000)))
 }
 
 /// The engine's view of a queue's rules.

@@ -113,3 +113,55 @@ async fn the_queue_room_edits_rules_and_explains_refusals() {
         assert_eq!((q.rules.aging_s_per_level, q.rules.key_client_wait_s), (None, 90), "{k}");
     }
 }
+
+#[tokio::test]
+async fn a_key_client_waits_for_their_manager_before_anyone_else() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let store = &app.state.store;
+        let sales = store.create_queue("sales", "Продажи", "Сату", "Sales").await.expect(k).id;
+        let manager = app.account(Role::SeniorOperator);
+        let op = app.account(Role::Operator);
+        for user in [manager.id, op.id] {
+            store.add_queue_member(sales, user).await.expect(k);
+        }
+        app.state.dispatch.reload(store).await.expect(k);
+        let actor = store::AuditActor::cli();
+        let key = store::NewCustomer {
+            full_name: "ТОО «Алтын Дала»".into(),
+            phone: "+7 701 555 12 12".into(),
+            email: "zakup@altyndala.kz".into(),
+            client_type: "key".into(),
+            locale: "kk".into(),
+            created_at: store::now_ms(),
+        };
+        let customer = store.create_customers(&[key]).await.expect(k)[0];
+        store.set_customer_manager(customer, Some(manager.id), &actor).await.expect(k);
+
+        app.state.dispatch.set_state(store, op.id, "ready").await.expect(k);
+        let order = store::contacts::NewContact {
+            channel: domain::contact::Channel::Voice,
+            direction: domain::contact::Direction::Inbound,
+            contact_type: domain::contact::ContactType::SaleOrder,
+            topic: String::new(),
+            priority: 0,
+            subject: "Заказ на следующую неделю".into(),
+            customer_id: Some(customer),
+            queue_id: sales,
+        };
+        let c = app.state.dispatch.create_contact(store, &order, &actor).await.expect(k);
+        assert_eq!(c.operator_id, None, "{k}: the ready operator is not the key client's manager");
+        app.state.dispatch.set_state(store, manager.id, "ready").await.expect(k);
+        let c = store.contact(c.id).await.expect(k).expect("contact");
+        assert_eq!(c.operator_id, Some(manager.id), "{k}: offered to the client's own manager");
+
+        // A second call while the manager is busy: after the window anyone may take it.
+        let second = app.state.dispatch.create_contact(store, &order, &actor).await.expect(k);
+        assert_eq!(second.operator_id, None, "{k}");
+        app.state.dispatch.tick(store, second.created_at + 59_000).await.expect(k);
+        assert_eq!(store.contact(second.id).await.expect(k).and_then(|c| c.operator_id), None, "{k}");
+        app.state.dispatch.tick(store, second.created_at + 60_000).await.expect(k);
+        assert_eq!(store.contact(second.id).await.expect(k).and_then(|c| c.operator_id), Some(op.id), "{k}");
+    }
+}

@@ -572,3 +572,16 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// Users who manage at least one (unmerged) key client: the key-account
+    /// managers of the routing rule.
+    pub async fn key_account_managers(&self) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT manager_id FROM customers WHERE client_type = 'key' AND manager_id IS NOT NULL \
+             AND merged_into IS NULL ORDER BY manager_id",
+        )
+        .fetch_all(self.reader())
+        .await?)
+    }
+}
