@@ -181,6 +181,14 @@ pub fn link_target(
     }
 }
 
+/// Who may close a resolved contact: the operator who resolved it (still
+/// recorded as its operator), or a supervisor (`supervises`: may manage
+/// queues). Reopening is open to every desk user: the customer may come back
+/// to anyone.
+pub fn may_close(operator: Option<i64>, user: i64, supervises: bool) -> bool {
+    supervises || operator == Some(user)
+}
+
 /// A status change the customer is told about (002 glossary 12: timely
 /// notice of the decision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -287,6 +295,14 @@ mod tests {
         for k in LinkKind::ALL {
             assert_eq!(LinkKind::parse(k.as_str()), Some(k));
         }
+    }
+
+    #[test]
+    fn close_is_for_the_resolver_or_a_supervisor() {
+        assert!(may_close(Some(3), 3, false));
+        assert!(!may_close(Some(3), 4, false));
+        assert!(!may_close(None, 4, false));
+        assert!(may_close(Some(3), 4, true));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub mod pages;
 pub mod password;
 pub mod routes;
 pub mod state;
+pub mod work_api;
+pub mod work_pages;
 
 pub use state::{AppState, ServerConfig};
 

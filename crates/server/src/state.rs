@@ -56,10 +56,12 @@ impl AppState {
     pub async fn new(store: Store, config: ServerConfig) -> anyhow::Result<AppState> {
         let dispatch = Dispatcher::rebuild(&store).await?;
         let kb = kb::KbIndex::with_articles(&crate::kb_pages::stored_articles(&store).await?)?;
+        let catalog = Arc::new(Catalog::load()?);
+        store.set_notice_text(Arc::new(crate::work_api::CatalogNotices(catalog.clone())));
         Ok(AppState {
             store,
             config: Arc::new(config),
-            catalog: Arc::new(Catalog::load()?),
+            catalog,
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
             dispatch: Arc::new(dispatch),
             kb: Arc::new(kb),

@@ -34,6 +34,20 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/desk/contacts/{id}/transfer" | "/desk/contacts/{id}/resolve" | "/desk/contacts/{id}/script") => {
             Only(&[Operator, SeniorOperator, Supervisor])
         }
+        // Work on a contact: the desk's roles. Closing is further limited to
+        // the resolver or a supervisor inside the handler (tests/contact_work.rs).
+        ("POST", "/desk/contacts/{id}/notes" | "/desk/contacts/{id}/attachments" | "/desk/contacts/{id}/links")
+        | ("GET", "/desk/contacts/{id}/attachments/{aid}")
+        | ("POST", "/desk/contacts/{id}/close" | "/desk/contacts/{id}/reopen" | "/desk/contacts/{id}/waiting")
+        | ("POST", "/desk/contacts/{id}/replies")
+        | ("GET", "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments/{aid}")
+        | ("GET", "/api/v1/contacts/{id}/notifications")
+        | (
+            "POST",
+            "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments" | "/api/v1/contacts/{id}/links",
+        )
+        | ("POST", "/api/v1/contacts/{id}/close" | "/api/v1/contacts/{id}/reopen" | "/api/v1/contacts/{id}/waiting")
+        | ("POST", "/api/v1/contacts/{id}/replies") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("GET", "/desk/customers/{id}" | "/api/v1/customers/{id}") => Only(CUSTOMER_DATA),
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
@@ -58,6 +72,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
 #[tokio::test]
 async fn every_role_against_every_route() {
     let app = common::app(testkit::sqlite()).await;
+    let file = app
+        .state
+        .store
+        .add_attachment(app.contact, &store::AuditActor::cli(), "scan.pdf", "application/pdf", b"%PDF-1.4")
+        .await
+        .expect("attachment");
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -75,7 +95,7 @@ async fn every_role_against_every_route() {
         } else {
             app.target_user
         };
-        let path = spec.path.replace("{id}", &id.to_string());
+        let path = spec.path.replace("{id}", &id.to_string()).replace("{aid}", &file.id.to_string());
         let is_api = spec.path.starts_with("/api/");
         let method = Method::from_bytes(verb.as_bytes()).expect("method");
 

@@ -512,7 +512,7 @@ impl Store {
         by: &AuditActor,
     ) -> Result<Contact> {
         if reason.trim().is_empty() || reason.chars().count() > 500 {
-            return Err(domain::validate::Invalid { field: "reason", code: "reason-required" }.into());
+            return Err(domain::validate::Invalid { field: "reason", code: "reopen-reason-required" }.into());
         }
         let before = self.contact(id).await?.ok_or(StoreError::NotFound("contact"))?;
         let queue = to_queue
