@@ -58,3 +58,17 @@ pub const CONTACT_SLA_ALERT_ACKNOWLEDGED: &str = "contact.sla_alert_acknowledged
 pub const QUEUE_RULES_CHANGED: &str = "queue.rules_changed";
 /// An administrator changed the service levels (SLA targets, legal presets).
 pub const SERVICE_LEVELS_CHANGED: &str = "settings.service_levels_changed";
+/// An internal note was added to a contact (staff only).
+pub const CONTACT_NOTE_ADDED: &str = "contact.note_added";
+/// A file was attached to a contact.
+pub const CONTACT_ATTACHMENT_ADDED: &str = "contact.attachment_added";
+/// A contact was linked to another contact or to an order.
+pub const CONTACT_LINKED: &str = "contact.linked";
+/// A resolved contact was closed for good (status `closed`). Not
+/// `contact.closed`, which history uses for a handled contact with its talk
+/// and wrap-up times.
+pub const CONTACT_CASE_CLOSED: &str = "contact.case_closed";
+/// A resolved or closed contact was reopened and went back to its queue.
+pub const CONTACT_REOPENED: &str = "contact.reopened";
+/// A written reply to the customer was recorded on a contact (delivered later by its channel).
+pub const CONTACT_REPLY_RECORDED: &str = "contact.reply_recorded";

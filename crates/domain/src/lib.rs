@@ -11,6 +11,7 @@
 pub mod access;
 pub mod calendar;
 pub mod contact;
+pub mod contact_work;
 pub mod customer;
 pub mod datafile;
 pub mod events;

@@ -158,6 +158,31 @@ pub fn render(body: &str, vars: &HashMap<String, String>) -> Result<String, Temp
     Ok(out)
 }
 
+/// Fills the placeholders of `body` that have a value in `vars` and leaves the others as
+/// `{{name}}` for a person to complete (the reply composer's first draft). Returns the text and
+/// the names left unfilled, sorted, without duplicates. Unknown names are an error as in
+/// [`render`]; so are malformed braces.
+pub fn fill(body: &str, vars: &HashMap<String, String>) -> Result<(String, Vec<String>), TemplateError> {
+    check(body)?;
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut left = BTreeSet::new();
+    for piece in parse(body)? {
+        match piece {
+            Piece::Text(text) => out.push_str(text),
+            Piece::Var(name) => match vars.get(name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    out.push_str("{{");
+                    out.push_str(name);
+                    out.push_str("}}");
+                    left.insert(name.to_string());
+                }
+            },
+        }
+    }
+    Ok((out, left.into_iter().collect()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +244,17 @@ mod tests {
         for (i, _) in tricky.char_indices() {
             let _ = render(&tricky[..i], &full);
         }
+    }
+
+    #[test]
+    fn fill_leaves_what_it_cannot_fill_for_a_person() {
+        let body = "{{customer_name}}, заказ № {{ order_number }} — {{operator_name}}";
+        let (text, left) =
+            fill(body, &vars(&[("customer_name", "Айгерим"), ("operator_name", "Борис")])).expect("fills");
+        assert_eq!(text, "Айгерим, заказ № {{order_number}} — Борис");
+        assert_eq!(left, vec!["order_number".to_string()]);
+        assert_eq!(variables(&text), Ok(vec!["order_number".to_string()]), "what is left is still a placeholder");
+        assert!(fill("{{bonus}}", &HashMap::new()).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
 use crate::auth::{random_token, token_hash, SignedInUser};
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::{customer_api, desk_api, password, AppState};
+use crate::{customer_api, desk_api, password, work_api, AppState};
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
@@ -291,9 +291,12 @@ impl Modify for SecuritySchemes {
         desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::set_rules,
         crate::service_pages::get_levels, crate::service_pages::put_levels, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
         desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state,
-        crate::alerts::list, crate::alerts::acknowledge),
+        crate::alerts::list, crate::alerts::acknowledge,
+        work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
+        work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications),
     modifiers(&SecuritySchemes),
-    tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "customers"), (name = "operations"))
+    tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
+        (name = "operations"))
 )]
 pub struct ApiDoc;
 

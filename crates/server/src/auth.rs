@@ -218,7 +218,13 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let csrf_for_forms = expected_csrf.clone().unwrap_or_default();
     let needs_csrf = spec.verb.is_unsafe() && !matches!(principal, Some(Principal { via: Via::Bearer, .. }));
     if needs_csrf {
-        let (ok, rebuilt) = match check_csrf(req, expected_csrf.as_deref(), state.config.body_limit).await {
+        let (ok, rebuilt) = match check_csrf(
+            req,
+            expected_csrf.as_deref(),
+            crate::routes::body_limit(spec.path, state.config.body_limit),
+        )
+        .await
+        {
             Ok(v) => v,
             Err(resp) => return resp,
         };
@@ -246,12 +252,11 @@ async fn check_csrf(req: Request, expected: Option<&str>, limit: usize) -> Resul
         let ok = bool::from(h.as_bytes().ct_eq(expected.as_bytes()));
         return Ok((ok, req));
     }
-    let is_form = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let content_type = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // File uploads from the contact window: the token is a field of the multipart form.
+    let boundary = multer::parse_boundary(content_type).ok();
+    if !is_form && boundary.is_none() {
         return Ok((false, req));
     }
     let (parts, body) = req.into_parts();
@@ -262,7 +267,10 @@ async fn check_csrf(req: Request, expected: Option<&str>, limit: usize) -> Resul
                 .into_response())
         }
     };
-    let submitted = form_field(&bytes, CSRF_FIELD);
+    let submitted = match boundary {
+        Some(b) if !is_form => multipart_field(bytes.clone(), b, CSRF_FIELD).await,
+        _ => form_field(&bytes, CSRF_FIELD),
+    };
     let ok = submitted.is_some_and(|s| bool::from(s.as_bytes().ct_eq(expected.as_bytes())));
     Ok((ok, Request::from_parts(parts, Body::from(bytes))))
 }
@@ -270,6 +278,17 @@ async fn check_csrf(req: Request, expected: Option<&str>, limit: usize) -> Resul
 /// One field of an urlencoded form body.
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+/// One text field of a buffered multipart form (`None` if absent or unreadable).
+async fn multipart_field(bytes: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let mut form = multer::Multipart::new(Body::from(bytes).into_data_stream(), boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// `Set-Cookie` value for a session or helper cookie.

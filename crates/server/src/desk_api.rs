@@ -74,7 +74,7 @@ pub struct ContactOut {
     pub hops: Vec<HopOut>,
 }
 
-async fn contact_out(st: &AppState, c: Contact) -> Result<ContactOut, ApiError> {
+pub(crate) async fn contact_out(st: &AppState, c: Contact) -> Result<ContactOut, ApiError> {
     let routing = st.dispatch.routing_status(c.id).await.map(|s| {
         match s {
             routing::ContactStatus::Waiting { .. } => "waiting",

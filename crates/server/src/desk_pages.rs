@@ -5,7 +5,7 @@
 //! every change goes through the dispatcher like the API's.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::contact::{required_wrapup_fields, Status, WrapUp};
@@ -207,6 +207,190 @@ struct ContactPage {
     /// Scripts that can be started: (id, name).
     scripts: Vec<(String, String)>,
     clocks: Vec<ClockRow>,
+    work: WorkView,
+}
+
+/// Notes, attachments, links, notices, replies and the lifecycle buttons of
+/// the contact window.
+pub struct WorkView {
+    pub notes: Vec<NoteRow>,
+    pub attachments: Vec<AttachmentRow>,
+    pub links: Vec<LinkRow>,
+    pub notices: Vec<NoticeRow>,
+    pub replies: Vec<ReplyRow>,
+    /// (id, name, selected)
+    pub templates: Vec<(i64, String, bool)>,
+    /// The composer's text (a template filled from the contact, blanks left as `{{name}}`).
+    pub draft: String,
+    pub template_id: String,
+    /// (link kind, label)
+    pub link_kinds: Vec<(&'static str, String)>,
+    pub can_close: bool,
+    pub can_reopen: bool,
+    /// The holder may park it: in work.
+    pub can_wait: bool,
+    /// The holder may take it back: waiting.
+    pub can_resume: bool,
+}
+
+pub struct NoteRow {
+    pub when: String,
+    pub author: String,
+    pub body: String,
+}
+
+pub struct AttachmentRow {
+    pub href: String,
+    pub filename: String,
+    pub size: String,
+    pub when: String,
+}
+
+pub struct LinkRow {
+    pub kind: String,
+    pub label: String,
+    /// The linked contact's window, for contact links.
+    pub href: Option<String>,
+}
+
+pub struct NoticeRow {
+    pub when: String,
+    pub body: String,
+    pub status: String,
+}
+
+pub struct ReplyRow {
+    pub when: String,
+    pub author: String,
+    pub body: String,
+    pub status: String,
+}
+
+fn note_rows(notes: Vec<store::contact_work::Note>) -> Vec<NoteRow> {
+    notes
+        .into_iter()
+        .map(|n| NoteRow {
+            when: crate::pages::format_utc(n.created_at),
+            author: n.author_name.unwrap_or_else(|| "—".into()),
+            body: n.body,
+        })
+        .collect()
+}
+
+fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// Loads what the contact window shows of the work on a contact.
+async fn work_view(
+    st: &AppState,
+    chrome: &Chrome,
+    c: &Contact,
+    user: &store::User,
+    template: Option<i64>,
+) -> Result<WorkView, StoreError> {
+    let id = c.id;
+    let notes = note_rows(st.store.contact_notes(id).await?);
+    let attachments = st
+        .store
+        .contact_attachments(id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentRow {
+            href: format!("/desk/contacts/{id}/attachments/{}", a.id),
+            filename: a.filename,
+            size: size_label(a.size),
+            when: crate::pages::format_utc(a.created_at),
+        })
+        .collect();
+    let links = st
+        .store
+        .contact_links(id)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let kind = chrome.t.get(&format!("link-kind-{}", l.kind.as_str()));
+            match (l.target_contact_id, l.order_ref) {
+                (Some(t), _) if l.contact_id == id => {
+                    LinkRow { kind, label: format!("№ {t}"), href: Some(format!("/desk/contacts/{t}")) }
+                }
+                (Some(_), _) => LinkRow {
+                    kind: format!("{kind} ({})", chrome.t.get("link-from")),
+                    label: format!("№ {}", l.contact_id),
+                    href: Some(format!("/desk/contacts/{}", l.contact_id)),
+                },
+                (None, order) => LinkRow { kind, label: order.unwrap_or_default(), href: None },
+            }
+        })
+        .collect();
+    let pending = |status: &str, key: &str| if status == "pending" { chrome.t.get(key) } else { status.to_string() };
+    let notices = st
+        .store
+        .contact_notifications(id)
+        .await?
+        .into_iter()
+        .map(|n| NoticeRow {
+            when: crate::pages::format_utc(n.created_at),
+            status: pending(&n.status, "notice-pending"),
+            body: n.body,
+        })
+        .collect();
+    let replies = st
+        .store
+        .contact_replies(id)
+        .await?
+        .into_iter()
+        .map(|r| ReplyRow {
+            when: crate::pages::format_utc(r.created_at),
+            author: r.author_name.unwrap_or_else(|| "—".into()),
+            status: pending(&r.status, "reply-pending"),
+            body: r.body,
+        })
+        .collect();
+    let all = crate::work_api::templates();
+    let chosen = template.and_then(|t| all.iter().find(|x| x.id == t));
+    let draft = match chosen {
+        Some(t) => {
+            let vars = crate::work_api::template_vars(st, c, user).await?;
+            kb::template::fill(&t.body, &vars).map(|(text, _)| text).unwrap_or_else(|_| t.body.clone())
+        }
+        None => String::new(),
+    };
+    let template_id = chosen.map(|t| t.id.to_string()).unwrap_or_default();
+    let templates =
+        all.iter().map(|t| (t.id, format!("{} ({})", t.name, t.lang.code()), Some(t.id) == template)).collect();
+    let link_kinds = domain::contact_work::LinkKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), chrome.t.get(&format!("link-kind-{}", k.as_str()))))
+        .collect();
+    let holder = c.operator_id == Some(user.id);
+    Ok(WorkView {
+        notes,
+        attachments,
+        links,
+        notices,
+        replies,
+        templates,
+        draft,
+        template_id,
+        link_kinds,
+        can_close: c.status == Status::Resolved
+            && domain::contact_work::may_close(c.operator_id, user.id, user.can(domain::Permission::ManageQueues)),
+        can_reopen: matches!(c.status, Status::Resolved | Status::Closed),
+        can_wait: holder && c.status == Status::InWork,
+        can_resume: holder && matches!(c.status, Status::WaitingCustomer | Status::WaitingDepartment),
+    })
+}
+
+/// Query of the contact window: a reply template to start the composer from.
+#[derive(Deserialize)]
+pub struct ContactQuery {
+    #[serde(default)]
+    template: String,
 }
 
 /// An SLA or legal clock on the contact window.
@@ -303,7 +487,9 @@ pub async fn contact(
     State(st): State<AppState>,
     SignedInUser(user, caller): SignedInUser,
     Path(id): Path<i64>,
+    Query(query): Query<ContactQuery>,
 ) -> Response {
+    let template = query.template.parse::<i64>().ok();
     let chrome = chrome(&st, &caller, "desk", "contact-title");
     let load = async {
         let c = st.store.contact(id).await?.ok_or(StoreError::NotFound("contact"))?;
@@ -344,6 +530,10 @@ pub async fn contact(
             .collect(),
         Err(e) => return failed(&st, &caller, e),
     };
+    let work = match work_view(&st, &chrome, &c, &user, template).await {
+        Ok(w) => w,
+        Err(e) => return failed(&st, &caller, e),
+    };
     let page = ContactPage {
         c: row(&chrome, &c),
         channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
@@ -358,6 +548,7 @@ pub async fn contact(
         script,
         scripts,
         clocks,
+        work,
         chrome,
     };
     render(StatusCode::OK, &page)
@@ -479,6 +670,7 @@ pub struct TimelineRow {
     pub queue: String,
     pub operator: String,
     pub trace: Vec<HopRow>,
+    pub notes: Vec<NoteRow>,
 }
 
 /// A possible duplicate on the card (masked: it is someone else's card).
@@ -524,12 +716,14 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
                 .into_iter()
                 .map(|h| hop_row(&chrome, &queue_names, &user_names, h))
                 .collect();
+            let notes = note_rows(st.store.contact_notes(k.id).await?);
             timeline.push(TimelineRow {
                 when: crate::pages::format_utc(k.created_at),
                 c: row(&chrome, k),
                 queue: name_of(&queue_names, k.queue_id),
                 operator: name_of(&user_names, k.operator_id),
                 trace,
+                notes,
             });
         }
         Ok::<_, StoreError>((c, timeline))

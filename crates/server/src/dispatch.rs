@@ -251,6 +251,31 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// Reopens a resolved or closed contact into its queue (or `queue`) and
+    /// routes it again as a fresh arrival, so a ready operator is offered it.
+    pub async fn reopen(
+        &self,
+        store: &Store,
+        contact: i64,
+        queue: Option<i64>,
+        reason: &str,
+        actor: &AuditActor,
+    ) -> Result<Contact, StoreError> {
+        let mut engine = self.engine.lock().await;
+        let c = store.reopen_contact(contact, queue, reason, actor).await?;
+        let mut out = Vec::new();
+        if let Some(q) = c.queue_id {
+            let routed = NewContact { at: store::now_ms(), ..as_routed(&c, q) };
+            if let Err(e) = engine.apply(Input::ContactArrived(routed), &mut out) {
+                tracing::error!("contact {} reopened but not routed: {e}", c.id);
+            }
+            self.live.publish(LiveEvent::QueueChanged { queue: q });
+        }
+        self.live.publish(LiveEvent::ContactChanged { contact, operator: None });
+        persist(store, &mut engine, out, &self.live).await;
+        Ok(store.contact(contact).await?.unwrap_or(c))
+    }
+
     /// Where the engine has a contact (for the desk and for checks).
     pub async fn routing_status(&self, contact: i64) -> Option<routing::ContactStatus> {
         self.engine.lock().await.contact_status(contact as u64)

@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages,
-    service_pages, AppState,
+    service_pages, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -98,6 +98,14 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/contacts/{id}/transfer", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/resolve", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/script", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/notes", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/attachments", Requires(UseDesk)),
+    r(Get, "/desk/contacts/{id}/attachments/{aid}", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/links", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/close", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/reopen", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/waiting", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
@@ -142,11 +150,37 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/contacts/{id}/decline", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/transfer", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/resolve", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/notes", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/notes", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/attachments", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/attachments/{aid}", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/links", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/close", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/reopen", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/waiting", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/replies", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/notifications", Requires(UseDesk)),
     r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
     r(Put, "/api/v1/me/state", Requires(UseDesk)),
     r(Get, "/api/v1/alerts", Requires(ViewWallboard)),
     r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
 ];
+
+/// Routes that take a file upload: their bodies may be larger than the
+/// configured limit, up to [`UPLOAD_BODY_LIMIT`].
+pub const UPLOAD_ROUTES: &[&str] = &["/desk/contacts/{id}/attachments", "/api/v1/contacts/{id}/attachments"];
+
+/// Body limit of an upload: the largest attachment plus room for the form around it.
+pub const UPLOAD_BODY_LIMIT: usize = domain::contact_work::MAX_ATTACHMENT_BYTES + 256 * 1024;
+
+/// The body limit of the route `path`: `default` (the configured one), or more for uploads.
+pub fn body_limit(path: &str, default: usize) -> usize {
+    if UPLOAD_ROUTES.contains(&path) {
+        default.max(UPLOAD_BODY_LIMIT)
+    } else {
+        default
+    }
+}
 
 /// Index into [`ROUTES`] of the route matched for a request.
 #[derive(Debug, Clone, Copy)]
@@ -189,6 +223,7 @@ pub const ROOMS: &[Room] = &[
 /// the connection.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.body_limit;
+    let upload_limit = DefaultBodyLimit::max(body_limit(UPLOAD_ROUTES[0], limit));
     Router::new()
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(metrics::render))
@@ -219,6 +254,14 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/transfer", post(desk_pages::transfer))
         .route("/desk/contacts/{id}/resolve", post(desk_pages::resolve))
         .route("/desk/contacts/{id}/script", post(desk_pages::script_step))
+        .route("/desk/contacts/{id}/notes", post(work_pages::add_note))
+        .route("/desk/contacts/{id}/attachments", post(work_pages::upload).layer(upload_limit))
+        .route("/desk/contacts/{id}/attachments/{aid}", get(work_pages::download))
+        .route("/desk/contacts/{id}/links", post(work_pages::link))
+        .route("/desk/contacts/{id}/close", post(work_pages::close))
+        .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))
+        .route("/desk/contacts/{id}/waiting", post(work_pages::waiting))
+        .route("/desk/contacts/{id}/replies", post(work_pages::reply))
         .route("/orders", get(pages::orders))
         .route("/quality", get(pages::quality))
         .route("/planning", get(pages::planning))
@@ -257,6 +300,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}/decline", post(desk_api::decline))
         .route("/api/v1/contacts/{id}/transfer", post(desk_api::transfer))
         .route("/api/v1/contacts/{id}/resolve", post(desk_api::resolve))
+        .route("/api/v1/contacts/{id}/notes", get(work_api::notes).post(work_api::add_note))
+        .route("/api/v1/contacts/{id}/attachments", post(work_api::upload).layer(upload_limit))
+        .route("/api/v1/contacts/{id}/attachments/{aid}", get(work_api::download))
+        .route("/api/v1/contacts/{id}/links", post(work_api::link))
+        .route("/api/v1/contacts/{id}/close", post(work_api::close))
+        .route("/api/v1/contacts/{id}/reopen", post(work_api::reopen))
+        .route("/api/v1/contacts/{id}/waiting", post(work_api::waiting))
+        .route("/api/v1/contacts/{id}/replies", post(work_api::reply))
+        .route("/api/v1/contacts/{id}/notifications", get(work_api::notifications))
         .route("/api/v1/me/contacts", get(desk_api::my_contacts))
         .route("/api/v1/me/state", put(desk_api::set_my_state))
         .route("/api/v1/alerts", get(alerts::list))

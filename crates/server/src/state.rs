@@ -65,10 +65,12 @@ impl AppState {
         let dispatch = Dispatcher::rebuild(&store).await?;
         let kb = kb::KbIndex::with_articles(&crate::kb_pages::stored_articles(&store).await?)?;
         let levels = store.service_levels().await?;
+        let catalog = Arc::new(Catalog::load()?);
+        store.set_notice_text(Arc::new(crate::work_api::CatalogNotices(catalog.clone())));
         Ok(AppState {
             store,
             config: Arc::new(config),
-            catalog: Arc::new(Catalog::load()?),
+            catalog,
             metrics: Arc::new(Metrics::new(crate::routes::ROUTES.len())),
             live: dispatch.live().clone(),
             service_levels: Arc::new(RwLock::new(Arc::new(levels))),

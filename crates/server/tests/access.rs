@@ -49,6 +49,20 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         }
         ("POST", "/api/v1/customers/{id}/merge" | "/desk/customers/{id}/merge" | "/desk/customers/{id}/manager")
         | ("PUT", "/api/v1/customers/{id}/manager") => Only(MANAGE_CUSTOMERS),
+        // Work on a contact: the desk's roles. Closing is further limited to
+        // the resolver or a supervisor inside the handler (tests/contact_work.rs).
+        ("POST", "/desk/contacts/{id}/notes" | "/desk/contacts/{id}/attachments" | "/desk/contacts/{id}/links")
+        | ("GET", "/desk/contacts/{id}/attachments/{aid}")
+        | ("POST", "/desk/contacts/{id}/close" | "/desk/contacts/{id}/reopen" | "/desk/contacts/{id}/waiting")
+        | ("POST", "/desk/contacts/{id}/replies")
+        | ("GET", "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments/{aid}")
+        | ("GET", "/api/v1/contacts/{id}/notifications")
+        | (
+            "POST",
+            "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments" | "/api/v1/contacts/{id}/links",
+        )
+        | ("POST", "/api/v1/contacts/{id}/close" | "/api/v1/contacts/{id}/reopen" | "/api/v1/contacts/{id}/waiting")
+        | ("POST", "/api/v1/contacts/{id}/replies") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
@@ -81,6 +95,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
 #[tokio::test]
 async fn every_role_against_every_route() {
     let app = common::app(testkit::sqlite()).await;
+    let file = app
+        .state
+        .store
+        .add_attachment(app.contact, &store::AuditActor::cli(), "scan.pdf", "application/pdf", b"%PDF-1.4")
+        .await
+        .expect("attachment");
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -100,7 +120,7 @@ async fn every_role_against_every_route() {
         } else {
             app.target_user
         };
-        let path = spec.path.replace("{id}", &id.to_string());
+        let path = spec.path.replace("{id}", &id.to_string()).replace("{aid}", &file.id.to_string());
         let is_api = spec.path.starts_with("/api/");
         let method = Method::from_bytes(verb.as_bytes()).expect("method");
 

@@ -419,6 +419,33 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
     for by in ["phone", "email", "contact", "name"] {
         keys.push(format!("customer-search-by-{by}"));
     }
+    use domain::contact_work::{LinkKind, Notice};
+    keys.extend(LinkKind::ALL.iter().map(|k| format!("link-kind-{}", k.as_str())));
+    keys.extend(Notice::ALL.iter().map(|n| n.key().to_string()));
+    for code in [
+        "note-required",
+        "note-too-long",
+        "reply-required",
+        "reply-too-long",
+        "reply-unfilled",
+        "attachment-empty",
+        "attachment-too-large",
+        "attachment-bad-name",
+        "attachment-required",
+        "link-contact-required",
+        "link-self",
+        "link-order-invalid",
+        "link-missing",
+        "link-exists",
+        "reopen-reason-required",
+        "reopen-queue-required",
+        "invalid-status",
+        "error-not-yours",
+        "notice-pending",
+        "reply-pending",
+    ] {
+        keys.push(code.to_string());
+    }
     let missing: Vec<_> = keys.iter().filter(|k| !catalog.has(k)).collect();
     assert!(missing.is_empty(), "missing from a catalogue: {missing:?}");
 }

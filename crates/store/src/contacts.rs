@@ -4,6 +4,7 @@
 //! matches the table.
 
 use domain::contact::{Channel, ContactType, Direction, Status, WrapUp};
+use domain::contact_work::Notice;
 use domain::events as ev;
 use serde::Serialize;
 use serde_json::json;
@@ -88,24 +89,24 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Contact> {
 }
 
 /// A status change: from any of `from`, to `to`, with the columns to set.
-struct Change<'a> {
-    id: i64,
-    from: &'a [Status],
-    to: Status,
+pub(crate) struct Change<'a> {
+    pub(crate) id: i64,
+    pub(crate) from: &'a [Status],
+    pub(crate) to: Status,
     /// `Some(x)`: set operator_id to x (None clears it).
-    operator: Option<Option<i64>>,
-    queue: Option<i64>,
+    pub(crate) operator: Option<Option<i64>>,
+    pub(crate) queue: Option<i64>,
     /// Only when the contact is held by this operator.
-    held_by: Option<i64>,
-    wrapup: Option<&'a WrapUp>,
-    kind: &'static str,
-    payload: serde_json::Value,
-    at: i64,
+    pub(crate) held_by: Option<i64>,
+    pub(crate) wrapup: Option<&'a WrapUp>,
+    pub(crate) kind: &'static str,
+    pub(crate) payload: serde_json::Value,
+    pub(crate) at: i64,
 }
 
 /// Applies a change if the contact is in an expected status; `Conflict`
 /// otherwise. Appends the event in the same transaction.
-async fn change(tx: &mut Transaction<'static, Any>, c: Change<'_>) -> Result<()> {
+pub(crate) async fn change(tx: &mut Transaction<'static, Any>, c: Change<'_>) -> Result<()> {
     let mut sql = String::from("UPDATE contacts SET status = $1, updated_at = $2");
     let mut n = 2;
     let mut next = |col: &str, sql: &mut String| {
@@ -192,6 +193,7 @@ impl Store {
         let payload = json!({"channel": new.channel.as_str(), "type": new.contact_type.as_str(), "topic": new.topic});
         events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload: payload.clone() }).await?;
         events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_OFFERED, refs, payload }).await?;
+        self.notify(&mut tx, id, Notice::Registered, at).await?;
         tx.commit().await?;
         self.contact(id).await?.ok_or(StoreError::NotFound("contact"))
     }
@@ -303,18 +305,21 @@ impl Store {
             Status::InWork => &[Status::WaitingCustomer, Status::WaitingDepartment],
             _ => return Err(StoreError::Conflict("contact status")),
         };
-        self.apply_change(Change {
-            id,
-            from,
-            to,
-            operator: None,
-            queue: None,
-            held_by: Some(operator_id),
-            wrapup: None,
-            kind: ev::CONTACT_STATUS_CHANGED,
-            payload: json!({"status": to.as_str()}),
-            at: now_ms(),
-        })
+        self.apply_change_notify(
+            Change {
+                id,
+                from,
+                to,
+                operator: None,
+                queue: None,
+                held_by: Some(operator_id),
+                wrapup: None,
+                kind: ev::CONTACT_STATUS_CHANGED,
+                payload: json!({"status": to.as_str()}),
+                at: now_ms(),
+            },
+            Notice::for_status(to),
+        )
         .await
     }
 
@@ -365,6 +370,7 @@ impl Store {
         .bind(by.user_id)
         .execute(&mut *tx)
         .await?;
+        self.notify(&mut tx, id, Notice::Transferred, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -374,18 +380,21 @@ impl Store {
     pub async fn resolve_contact(&self, id: i64, operator_id: i64, wrapup: &WrapUp) -> Result<()> {
         let c = self.contact(id).await?.ok_or(StoreError::NotFound("contact"))?;
         domain::contact::validate_wrapup(c.contact_type, wrapup)?;
-        self.apply_change(Change {
-            id,
-            from: &[Status::InWork, Status::WaitingCustomer, Status::WaitingDepartment],
-            to: Status::Resolved,
-            operator: None,
-            queue: None,
-            held_by: Some(operator_id),
-            wrapup: Some(wrapup),
-            kind: ev::CONTACT_RESOLVED,
-            payload: json!({"outcome": wrapup.outcome, "fcr": wrapup.first_contact_resolution}),
-            at: now_ms(),
-        })
+        self.apply_change_notify(
+            Change {
+                id,
+                from: &[Status::InWork, Status::WaitingCustomer, Status::WaitingDepartment],
+                to: Status::Resolved,
+                operator: None,
+                queue: None,
+                held_by: Some(operator_id),
+                wrapup: Some(wrapup),
+                kind: ev::CONTACT_RESOLVED,
+                payload: json!({"outcome": wrapup.outcome, "fcr": wrapup.first_contact_resolution}),
+                at: now_ms(),
+            },
+            Some(Notice::Resolved),
+        )
         .await
     }
 

@@ -14,6 +14,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod contact_work;
 pub mod contacts;
 pub mod customers;
 pub mod events;
@@ -31,6 +32,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use alerts::Alert;
 pub use audit::{AuditActor, AuditEntry};
+pub use contact_work::NoticeText;
 pub use contacts::{Contact, Hop};
 pub use customers::{Customer, DuplicateCandidate, MergeOutcome, NewCustomer, StoredIdentity};
 pub use events::{EventRecord, EventRefs, NewEvent};
@@ -75,6 +77,8 @@ pub struct Store {
     read: AnyPool,
     /// Writes; a single connection on SQLite.
     write: AnyPool,
+    /// Renders customer notices; shared by every clone of this handle.
+    notices: contact_work::NoticeSlot,
 }
 
 impl Store {
@@ -103,11 +107,11 @@ impl Store {
                 // WAL is a property of the file: set it once, on the writer.
                 write.execute("PRAGMA journal_mode=WAL").await?;
                 let read = sqlite_pool(4).connect_with(opts).await?;
-                Ok(Store { backend, read, write })
+                Ok(Store { backend, read, write, notices: Default::default() })
             }
             Backend::Postgres => {
                 let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
-                Ok(Store { backend, read: pool.clone(), write: pool })
+                Ok(Store { backend, read: pool.clone(), write: pool, notices: Default::default() })
             }
         }
     }

@@ -177,6 +177,7 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, fi
         eprintln!("Seeding demo data into {} (first start; takes a little while)…", db.display());
         let cost = config.hash_cost;
         let hash = move |p: &str| server::password::hash(p, cost).unwrap_or_default();
+        server::work_api::install_catalog_notices(&store)?;
         let seeded = demo::seed(&store, csv, store::now_ms(), &hash).await.map_err(|e| anyhow::anyhow!(e))?;
         eprintln!(
             "Seeded {} users, {} customers, {} past contacts, {} open contacts ({} events).",
