@@ -52,6 +52,8 @@ pub struct NewCustomer {
     pub client_type: String,
     pub locale: String,
     pub created_at: i64,
+    /// When consent to personal-data processing was given, if it was.
+    pub consent_at: Option<i64>,
 }
 
 /// An identity as stored.
@@ -147,12 +149,7 @@ async fn add_identities(
     Ok(())
 }
 
-async fn insert_customer(
-    tx: &mut Transaction<'static, Any>,
-    c: &NewCustomer,
-    identities: &[Identity],
-    consent: bool,
-) -> Result<i64> {
+async fn insert_customer(tx: &mut Transaction<'static, Any>, c: &NewCustomer, identities: &[Identity]) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (full_name, phone, email, client_type, locale, created_at, name_norm, consent, \
          consent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -164,8 +161,8 @@ async fn insert_customer(
     .bind(&c.locale)
     .bind(c.created_at)
     .bind(normalize_name(&c.full_name))
-    .bind(i64::from(consent))
-    .bind(consent.then_some(c.created_at))
+    .bind(i64::from(c.consent_at.is_some()))
+    .bind(c.consent_at)
     .fetch_one(&mut **tx)
     .await?;
     add_identities(tx, id, identities, c.created_at).await?;
@@ -175,7 +172,11 @@ async fn insert_customer(
             at: c.created_at,
             kind: domain::events::CUSTOMER_CREATED,
             refs: EventRefs { customer_id: Some(id), ..Default::default() },
-            payload: serde_json::json!({"client_type": c.client_type, "identities": identities.len()}),
+            payload: serde_json::json!({
+                "client_type": c.client_type,
+                "identities": identities.len(),
+                "consent": c.consent_at.is_some(),
+            }),
         },
     )
     .await?;
@@ -207,22 +208,16 @@ impl Store {
         let mut ids = Vec::with_capacity(customers.len());
         for c in customers {
             let identities = implied_identities(&c.phone, &c.email);
-            ids.push(insert_customer(&mut tx, c, &identities, false).await?);
+            ids.push(insert_customer(&mut tx, c, &identities).await?);
         }
         tx.commit().await?;
         Ok(ids)
     }
 
     /// Registers one customer with its identities (already normalised by
-    /// `domain::customer::Identity::new`) and consent; the main phone and
-    /// e-mail are the first of each kind. Audited.
-    pub async fn register_customer(
-        &self,
-        c: &NewCustomer,
-        identities: &[Identity],
-        consent: bool,
-        actor: &AuditActor,
-    ) -> Result<i64> {
+    /// `domain::customer::Identity::new`); the main phone and e-mail are the
+    /// first of each kind. Audited.
+    pub async fn register_customer(&self, c: &NewCustomer, identities: &[Identity], actor: &AuditActor) -> Result<i64> {
         let mut all = implied_identities(&c.phone, &c.email);
         for i in identities {
             if !all.contains(i) {
@@ -242,8 +237,8 @@ impl Store {
             ..c.clone()
         };
         let mut tx = self.begin().await?;
-        let id = insert_customer(&mut tx, &c, &all, consent).await?;
-        let detail = format!("identities: {}, consent: {consent}", all.len());
+        let id = insert_customer(&mut tx, &c, &all).await?;
+        let detail = format!("identities: {}, consent: {}", all.len(), c.consent_at.is_some());
         record_in(&mut tx, actor, "customer.create", &format!("customer:{id}"), &detail, c.created_at).await?;
         tx.commit().await?;
         Ok(id)

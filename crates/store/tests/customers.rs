@@ -22,6 +22,7 @@ fn customer(name: &str, phone: &str, email: &str) -> NewCustomer {
         client_type: "retail".into(),
         locale: "ru".into(),
         created_at: 1_000,
+        consent_at: None,
     }
 }
 
@@ -97,7 +98,8 @@ async fn identities_are_normalised_and_search_finds_by_every_key() {
             Identity::new(IdentityKind::Chat, "@nurlan").expect("chat"),
         ];
         let actor = AuditActor { user_id: None, login: "op".into(), ip: None };
-        let d = store.register_customer(&customer("Нұрлан Әбенов", "", ""), &more, true, &actor).await.expect(k);
+        let new = NewCustomer { consent_at: Some(1_000), ..customer("Нұрлан Әбенов", "", "") };
+        let d = store.register_customer(&new, &more, &actor).await.expect(k);
         let dc = store.customer(d).await.expect(k).expect("customer");
         assert_eq!((dc.phone.as_str(), dc.email.as_str(), dc.consent), ("+77770001122", "", true), "{k}");
         assert_eq!(dc.consent_at, Some(1_000), "{k}");
