@@ -235,3 +235,4 @@ search-invalid = The query cannot be processed.
 merge-into-itself = A card cannot be merged into itself.
 merge-already-merged = One of the cards has already been merged into another.
 manager-not-eligible = A client's manager must be a store manager, senior operator, supervisor or head of centre.
+customer-merged = This card was merged into another; change that one instead.

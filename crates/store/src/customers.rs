@@ -196,6 +196,16 @@ async fn lock_customer(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Op
     })
 }
 
+/// Locks a customer that exists and was not merged (a merged card is
+/// read-only: its survivor is the one to change).
+async fn lock_live_customer(tx: &mut Transaction<'static, Any>, id: i64) -> Result<()> {
+    match lock_customer(tx, id).await? {
+        None => Err(StoreError::NotFound("customer")),
+        Some(Some(_)) => Err(Invalid { field: "id", code: "customer-merged" }.into()),
+        Some(None) => Ok(()),
+    }
+}
+
 /// Customers per batch when filling in folded names and identities.
 const BACKFILL_BATCH: i64 = 500;
 
@@ -280,20 +290,6 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(identity_from_row).collect()
-    }
-
-    /// Adds an identity to a customer (idempotent); audited.
-    pub async fn add_customer_identity(&self, customer_id: i64, identity: &Identity, actor: &AuditActor) -> Result<()> {
-        let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, customer_id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
-        let at = now_ms();
-        add_identities(&mut tx, customer_id, std::slice::from_ref(identity), at).await?;
-        let target = format!("customer:{customer_id}");
-        record_in(&mut tx, actor, "customer.identity_added", &target, identity.kind.as_str(), at).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Quick search: by phone in any format, e-mail, a fragment of the name
@@ -462,9 +458,7 @@ impl Store {
     /// entry in the same transaction.
     pub async fn set_customer_manager(&self, id: i64, manager_id: Option<i64>, actor: &AuditActor) -> Result<()> {
         let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
+        lock_live_customer(&mut tx, id).await?;
         if let Some(m) = manager_id {
             let active: Option<i64> =
                 sqlx::query_scalar("SELECT active FROM users WHERE id = $1").bind(m).fetch_optional(&mut *tx).await?;
@@ -506,9 +500,7 @@ impl Store {
     /// of personal data at `at`; an event and an audit entry.
     pub async fn set_customer_consent(&self, id: i64, consent: bool, at: i64, actor: &AuditActor) -> Result<()> {
         let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
+        lock_live_customer(&mut tx, id).await?;
         sqlx::query("UPDATE customers SET consent = $1, consent_at = $2 WHERE id = $3")
             .bind(i64::from(consent))
             .bind(at)

@@ -217,6 +217,13 @@ async fn duplicates_are_found_and_merged_atomically() {
             let r = store.merge_customers(s, dup, &actor).await;
             assert!(matches!(&r, Err(StoreError::Invalid(i)) if i.code == "merge-already-merged"), "{k}: {s}←{dup}");
         }
+        let r = store.set_customer_consent(b, false, 9_000, &actor).await;
+        assert!(
+            matches!(&r, Err(StoreError::Invalid(i)) if i.code == "customer-merged"),
+            "{k}: a merged card is read-only"
+        );
+        let r = store.set_customer_manager(b, None, &actor).await;
+        assert!(matches!(&r, Err(StoreError::Invalid(i)) if i.code == "customer-merged"), "{k}");
         assert_eq!(snapshot(store.clone()).await, before, "{k}");
         assert_eq!(store.count_events(None).await.expect(k), events_mid, "{k}");
         assert_eq!(events_mid, events_before + 1, "{k}");
