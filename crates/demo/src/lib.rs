@@ -31,5 +31,5 @@ pub use live::{
     open_contact, ArrivalProfile, ContactDraft, LIVE_FLAT_INTERARRIVAL_S, LIVE_MAX_DAY_INTERARRIVAL_S,
     LIVE_MAX_WAITING, LIVE_NIGHT_INTERARRIVAL_S, LIVE_PEAK_INTERARRIVAL_S,
 };
-pub use people::{customers, queue_codes, queues, users, DemoQueue, DemoUser};
+pub use people::{customers, duplicates, manager_login, queue_codes, queues, users, DemoQueue, DemoUser, DUPLICATED};
 pub use seed::{seed, Seeded, OPEN_CONTACTS};

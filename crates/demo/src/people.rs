@@ -372,9 +372,12 @@ const DAY_MS: i64 = 86_400_000;
 /// Kazakhstan, +7 9xx for Russia), unique e-mails with a transliterated local
 /// part, a realistic mix of client types (mostly retail), locale `ru` or `kk`,
 /// and `created_at` spread over the two years before `now_ms` (the last 90
-/// days for new clients).
+/// days for new clients). About nine in ten gave consent to the processing
+/// of personal data when they registered.
 pub fn customers(n: usize, seed: u64, now_ms: i64) -> Vec<store::NewCustomer> {
     let mut rng = StdRng::seed_from_u64(seed);
+    // Its own stream, so consent does not change who the customers are.
+    let mut consent_rng = StdRng::seed_from_u64(seed ^ 0xc0_5e_47);
     let mut phones = HashSet::with_capacity(n);
     let mut emails = HashSet::with_capacity(n);
     let mut out = Vec::with_capacity(n);
@@ -428,16 +431,91 @@ pub fn customers(n: usize, seed: u64, now_ms: i64) -> Vec<store::NewCustomer> {
         let client_type = weighted(&mut rng, CLIENT_TYPES);
         let age_ms = if client_type == "new" { rng.gen_range(0..90 * DAY_MS) } else { rng.gen_range(0..730 * DAY_MS) };
         let locale = if kazakh && rng.gen_bool(0.6) { "kk" } else { "ru" };
+        let created_at = now_ms - age_ms;
         out.push(store::NewCustomer {
             full_name,
             phone,
             email,
             client_type: client_type.to_string(),
             locale: locale.to_string(),
-            created_at: now_ms - age_ms,
+            created_at,
+            consent_at: consent_rng.gen_bool(0.9).then_some(created_at),
         });
     }
     out
+}
+
+/// Positions in [`customers`] of the customers [`duplicates`] registers twice.
+pub const DUPLICATED: [usize; 3] = [7, 42, 137];
+
+/// The same people registered a second time, as happens when a caller is not
+/// recognised: the phone typed in another format (`8 (701) 123-45-67`), the
+/// name in another case, another or no e-mail — so the card shows them as
+/// duplicates and the merge can be shown. Recent, type `new`, no consent yet.
+/// Empty when `base` is shorter than [`DUPLICATED`] needs.
+pub fn duplicates(base: &[store::NewCustomer], now_ms: i64) -> Vec<store::NewCustomer> {
+    let mut out = Vec::new();
+    for (n, &i) in DUPLICATED.iter().enumerate() {
+        let Some(c) = base.get(i) else { continue };
+        let mut words = c.full_name.split_whitespace();
+        let surname = words.next().unwrap_or_default();
+        let rest: Vec<&str> = words.collect();
+        let (full_name, phone, email) = match n {
+            // Surname in capitals, trunk-prefix phone, no e-mail.
+            0 => (format!("{} {}", surname.to_uppercase(), rest.join(" ")), trunk_format(&c.phone), String::new()),
+            // No patronymic, spaced phone, a work e-mail.
+            1 => {
+                let given = rest.first().copied().unwrap_or_default();
+                let work = c.email.split_once('@').map(|(l, _)| format!("{l}@work.kz")).unwrap_or_default();
+                (format!("{surname} {given}"), spaced_format(&c.phone), work)
+            }
+            // Only the e-mail, typed in capitals.
+            _ => (c.full_name.to_lowercase(), String::new(), c.email.to_uppercase()),
+        };
+        out.push(store::NewCustomer {
+            full_name,
+            phone,
+            email,
+            client_type: "new".into(),
+            locale: c.locale.clone(),
+            created_at: now_ms - (n as i64 + 1) * DAY_MS,
+            consent_at: None,
+        });
+    }
+    out
+}
+
+/// `+77011234567` → `8 (701) 123-45-67`; anything else unchanged.
+fn trunk_format(phone: &str) -> String {
+    match (phone.get(2..5), phone.get(5..8), phone.get(8..10), phone.get(10..12)) {
+        (Some(a), Some(b), Some(c), Some(d)) if phone.len() == 12 => format!("8 ({a}) {b}-{c}-{d}"),
+        _ => phone.to_string(),
+    }
+}
+
+/// `+77011234567` → `+7 701 123 45 67`; anything else unchanged.
+fn spaced_format(phone: &str) -> String {
+    match (phone.get(2..5), phone.get(5..8), phone.get(8..10), phone.get(10..12)) {
+        (Some(a), Some(b), Some(c), Some(d)) if phone.len() == 12 => format!("+7 {a} {b} {c} {d}"),
+        _ => phone.to_string(),
+    }
+}
+
+/// The login of the manager a demo customer is assigned to: key clients go
+/// to the store managers by language (004:221), Kazakh-speaking to
+/// `manager1`, the others to `manager2`; a few of the rest to the senior
+/// operators. Everyone else (new clients above all, 004:246) has none.
+pub fn manager_login(index: usize, c: &store::NewCustomer) -> Option<&'static str> {
+    match c.client_type.as_str() {
+        "key" if c.locale == "kk" => Some("manager1"),
+        "key" => Some("manager2"),
+        "regional" => match index % 20 {
+            0 => Some("senior1"),
+            10 => Some("senior2"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn pick<T: Copy>(rng: &mut StdRng, items: &[T]) -> T {
@@ -627,6 +705,47 @@ mod tests {
         assert!(cs.iter().zip(&again).all(|(a, b)| a.phone == b.phone && a.full_name == b.full_name));
         let other = customers(2000, 8, now);
         assert!(cs.iter().zip(&other).any(|(a, b)| a.phone != b.phone));
+    }
+
+    #[test]
+    fn most_consent_and_duplicates_share_an_identity_in_another_format() {
+        use domain::customer::{duplicate_score, normalize_name, Identity, IdentityKind, Profile};
+        let now = 1_750_000_000_000;
+        let cs = customers(2000, 7, now);
+        let consented = cs.iter().filter(|c| c.consent_at == Some(c.created_at)).count();
+        assert!(consented > 1700 && consented < 1900, "{consented} consented");
+        assert!(cs.iter().all(|c| c.consent_at.is_none() || c.consent_at == Some(c.created_at)));
+        let profile = |c: &store::NewCustomer| Profile {
+            name_norm: normalize_name(&c.full_name),
+            identities: [(IdentityKind::Phone, &c.phone), (IdentityKind::Email, &c.email)]
+                .into_iter()
+                .filter_map(|(k, v)| Identity::new(k, v).ok())
+                .collect(),
+        };
+        let dups = duplicates(&cs, now);
+        assert_eq!(dups.len(), DUPLICATED.len());
+        for (d, &i) in dups.iter().zip(&DUPLICATED) {
+            let original = &cs[i];
+            assert!(d.phone != original.phone && d.full_name != original.full_name, "{d:?}");
+            let score = duplicate_score(&profile(original), &profile(d)).unwrap_or_else(|| panic!("{d:?}"));
+            assert!(score.score >= 50, "{d:?}: {score:?}");
+            assert!(domain::validate::display_name(&d.full_name).is_ok());
+        }
+        assert!(dups[0].phone.starts_with("8 (") && dups[1].phone.starts_with("+7 "));
+        assert_eq!(duplicates(&cs[..10], now).len(), 1, "only those that exist");
+
+        let managed: Vec<_> = cs.iter().enumerate().filter_map(|(i, c)| manager_login(i, c).map(|m| (m, c))).collect();
+        assert!(managed.iter().all(|(m, c)| c.client_type != "key" || m.starts_with("manager")));
+        assert_eq!(
+            managed.iter().filter(|(_, c)| c.client_type == "key").count(),
+            cs.iter().filter(|c| c.client_type == "key").count(),
+            "every key client has a manager"
+        );
+        for login in ["manager1", "manager2", "senior1", "senior2"] {
+            assert!(managed.iter().any(|(m, _)| *m == login), "{login}");
+            let u = users().into_iter().find(|u| u.login == login).expect("demo user");
+            assert!(domain::customer::can_be_manager(&u.roles), "{login}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use store::{AuditActor, NewUser, Store};
 use crate::bank::parse_bank_calls;
 use crate::history::{history, HistorySpec};
 use crate::live::open_contact;
-use crate::people::{customers, queue_codes, queues, users, DemoUser};
+use crate::people::{customers, duplicates, manager_login, queue_codes, queues, users, DemoUser};
 
 /// Customers created by [`seed`].
 const CUSTOMERS: usize = 2_000;
@@ -27,7 +27,12 @@ pub const OPEN_CONTACTS: usize = 30;
 pub struct Seeded {
     /// The accounts created, with their plain-text passwords.
     pub users: Vec<DemoUser>,
+    /// Customers registered, the duplicates among them included.
     pub customers: usize,
+    /// Customers registered a second time ([`crate::DUPLICATED`]), to merge.
+    pub duplicates: usize,
+    /// Customers with an assigned manager.
+    pub managed: usize,
     /// Past contacts (history events only).
     pub contacts: usize,
     /// (queue, user) memberships created.
@@ -39,7 +44,9 @@ pub struct Seeded {
 }
 
 /// Seeds an empty store: the demo users (passwords hashed with `hash`), the
-/// queues and who serves them ([`queue_codes`]), 2,000 customers, 90 days of
+/// queues and who serves them ([`queue_codes`]), 2,000 customers (managers
+/// assigned to key clients, most with consent) and a few of them registered
+/// a second time as duplicates ([`duplicates`]), 90 days of
 /// contact history at 1/30 of the bank's volume and [`OPEN_CONTACTS`] open
 /// contacts waiting in the queues, all attributed to [`AuditActor::demo`].
 /// Refuses a store that already has users. History is answered by users
@@ -94,7 +101,22 @@ pub async fn seed(
         }
     }
 
-    let customer_ids = store.create_customers(&customers(CUSTOMERS, CUSTOMER_SEED, now_ms)).await?;
+    let people = customers(CUSTOMERS, CUSTOMER_SEED, now_ms);
+    let mut customer_ids = store.create_customers(&people).await?;
+    let user_id = |login: &str| demo_users.iter().zip(&user_ids).find(|(u, _)| u.login == login).map(|(_, &id)| id);
+    let mut managed = 0;
+    for (i, (c, &id)) in people.iter().zip(&customer_ids).enumerate() {
+        if let Some(login) = manager_login(i, c) {
+            let manager = user_id(login).ok_or_else(|| format!("demo manager {login} missing"))?;
+            store.set_customer_manager(id, Some(manager), &actor).await?;
+            managed += 1;
+        }
+    }
+    // Second registrations of a few people: they get history of their own,
+    // which a merge then moves to the first card.
+    let dup_ids = store.create_customers(&duplicates(&people, now_ms)).await?;
+    let dup_count = dup_ids.len();
+    customer_ids.extend(dup_ids);
 
     let events = history(&HistorySpec {
         bank: &bank,
@@ -130,6 +152,8 @@ pub async fn seed(
     Ok(Seeded {
         users: demo_users,
         customers: customer_ids.len(),
+        duplicates: dup_count,
+        managed,
         contacts,
         members,
         open_contacts: OPEN_CONTACTS,
@@ -219,11 +243,13 @@ mod tests {
         let open = store.open_contacts().await.expect("open");
         assert!(open.iter().all(|c| c.id > seeded.contacts as i64), "open contacts must not reuse history ids");
         assert_eq!(seeded.users.len(), users().len());
-        assert_eq!(seeded.customers, 2000);
+        assert_eq!(seeded.customers, 2000 + crate::DUPLICATED.len());
+        assert_eq!(seeded.duplicates, crate::DUPLICATED.len());
         assert!(seeded.contacts > 50_000 && seeded.contacts < 90_000, "{} contacts", seeded.contacts);
 
         assert_eq!(store.count_users().await.expect("users"), seeded.users.len() as i64);
-        assert_eq!(store.count_customers().await.expect("customers"), 2000);
+        let all_customers = seeded.customers as i64;
+        assert_eq!(store.count_customers().await.expect("customers"), all_customers);
         assert_eq!(store.count_events(None).await.expect("events"), seeded.events as i64);
         let offered = store.count_events(Some(domain::events::CONTACT_OFFERED)).await.expect("offered");
         assert_eq!(offered, (seeded.contacts + OPEN_CONTACTS) as i64);
@@ -234,13 +260,16 @@ mod tests {
         let closed = store.count_events(Some(domain::events::CONTACT_CLOSED)).await.expect("closed");
         assert_eq!(answered + abandoned, offered - created, "every past contact answered or abandoned");
         assert_eq!(closed, answered);
-        assert_eq!(store.count_events(Some(domain::events::CUSTOMER_CREATED)).await.expect("customers"), 2000);
+        assert_eq!(store.count_events(Some(domain::events::CUSTOMER_CREATED)).await.expect("customers"), all_customers);
+        let managers = store.count_events(Some(domain::events::CUSTOMER_MANAGER_CHANGED)).await.expect("managers");
+        assert_eq!(managers, seeded.managed as i64);
         assert_eq!(
             seeded.events as i64,
             seeded.users.len() as i64
                 + 3
                 + seeded.members as i64
-                + 2000
+                + all_customers
+                + managers
                 + created
                 + offered
                 + answered
@@ -314,9 +343,20 @@ mod tests {
             "every queue has work"
         );
 
+        // Key clients have their managers; the seeded duplicates are found.
+        let first_page = store.list_customers(2000, 0).await.expect("customers");
+        let key: Vec<_> = first_page.iter().filter(|c| c.client_type == "key").collect();
+        assert!(!key.is_empty() && key.iter().all(|c| c.manager_id.is_some()), "key clients managed");
+        assert!(first_page.iter().filter(|c| c.consent).count() > 1700, "most consented");
+        for i in crate::DUPLICATED {
+            let original = first_page[i].id;
+            let dups = store.customer_duplicates(original).await.expect("duplicates");
+            assert!(dups.iter().any(|d| d.customer.id > 2000), "customer {original} has its duplicate");
+        }
+
         let again = seed(&store, &bank_csv(), now, &cheap_hash).await;
         assert!(again.is_err(), "a second seed is refused");
-        assert_eq!(store.count_customers().await.expect("customers"), 2000);
+        assert_eq!(store.count_customers().await.expect("customers"), all_customers);
         store.close().await;
     }
 

@@ -353,3 +353,4 @@ contact-waiting-customer = Waiting on the customer
 contact-waiting-department = Waiting on a department
 contact-back-to-work = Back in work
 invalid-status = Unknown status.
+customer-merged = This card was merged into another; change that one instead.

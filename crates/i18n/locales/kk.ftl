@@ -353,3 +353,4 @@ contact-waiting-customer = Клиентті күтудеміз
 contact-waiting-department = Бөлімді күтудеміз
 contact-back-to-work = Жұмысқа қайтару
 invalid-status = Белгісіз мәртебе.
+customer-merged = Карта басқа картамен біріктірілген; біріктірілген картаны өзгертіңіз.

@@ -353,3 +353,4 @@ contact-waiting-customer = Ждём клиента
 contact-waiting-department = Ждём отдел
 contact-back-to-work = Вернуть в работу
 invalid-status = Неизвестный статус.
+customer-merged = Карточка объединена с другой; изменяйте ту, с которой её объединили.

@@ -226,7 +226,7 @@ pub async fn search(State(st): State<AppState>, Query(p): Query<SearchParams>) -
 }
 
 /// Checks a new customer at the edge and normalises its identities.
-pub fn validate_new(input: NewCustomerIn) -> Result<(NewCustomer, Vec<Identity>, bool), Invalid> {
+pub fn validate_new(input: NewCustomerIn) -> Result<(NewCustomer, Vec<Identity>), Invalid> {
     domain::validate::display_name(&input.full_name)?;
     let client_type = input.client_type.unwrap_or_else(|| "new".into());
     domain::customer::client_type(&client_type)?;
@@ -237,15 +237,17 @@ pub fn validate_new(input: NewCustomerIn) -> Result<(NewCustomer, Vec<Identity>,
     }
     let identities =
         input.identities.iter().map(|i| Identity::new(i.kind, &i.value)).collect::<Result<Vec<_>, Invalid>>()?;
+    let now = store::now_ms();
     let new = NewCustomer {
         full_name: input.full_name.trim().to_string(),
         phone: String::new(),
         email: String::new(),
         client_type,
         locale,
-        created_at: store::now_ms(),
+        created_at: now,
+        consent_at: input.consent.then_some(now),
     };
-    Ok((new, identities, input.consent))
+    Ok((new, identities))
 }
 
 /// Registers a customer with identities. A customer sharing an identity with
@@ -259,8 +261,8 @@ pub async fn create(
     SignedInUser(_user, caller): SignedInUser,
     ApiJson(input): ApiJson<NewCustomerIn>,
 ) -> Result<(StatusCode, Json<CreatedOut>), ApiError> {
-    let (new, identities, consent) = validate_new(input)?;
-    let id = st.store.register_customer(&new, &identities, consent, &caller.actor()).await?;
+    let (new, identities) = validate_new(input)?;
+    let id = st.store.register_customer(&new, &identities, &caller.actor()).await?;
     let c = st.store.customer(id).await?.ok_or_else(|| ApiError::not_found("customer"))?;
     let duplicates = st.store.customer_duplicates(id).await?.iter().map(Into::into).collect();
     Ok((StatusCode::CREATED, Json(CreatedOut { customer: card(&st, c).await?, duplicates })))

@@ -407,6 +407,7 @@ async fn every_message_key_the_templates_use_exists_in_all_languages() {
         "merge-into-itself",
         "merge-already-merged",
         "manager-not-eligible",
+        "customer-merged",
     ] {
         keys.push(code.to_string());
     }

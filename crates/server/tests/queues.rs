@@ -135,6 +135,7 @@ async fn a_key_client_waits_for_their_manager_before_anyone_else() {
             client_type: "key".into(),
             locale: "kk".into(),
             created_at: store::now_ms(),
+            consent_at: None,
         };
         let customer = store.create_customers(&[key]).await.expect(k)[0];
         store.set_customer_manager(customer, Some(manager.id), &actor).await.expect(k);

@@ -52,6 +52,8 @@ pub struct NewCustomer {
     pub client_type: String,
     pub locale: String,
     pub created_at: i64,
+    /// When consent to personal-data processing was given, if it was.
+    pub consent_at: Option<i64>,
 }
 
 /// An identity as stored.
@@ -147,12 +149,7 @@ async fn add_identities(
     Ok(())
 }
 
-async fn insert_customer(
-    tx: &mut Transaction<'static, Any>,
-    c: &NewCustomer,
-    identities: &[Identity],
-    consent: bool,
-) -> Result<i64> {
+async fn insert_customer(tx: &mut Transaction<'static, Any>, c: &NewCustomer, identities: &[Identity]) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (full_name, phone, email, client_type, locale, created_at, name_norm, consent, \
          consent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -164,8 +161,8 @@ async fn insert_customer(
     .bind(&c.locale)
     .bind(c.created_at)
     .bind(normalize_name(&c.full_name))
-    .bind(i64::from(consent))
-    .bind(consent.then_some(c.created_at))
+    .bind(i64::from(c.consent_at.is_some()))
+    .bind(c.consent_at)
     .fetch_one(&mut **tx)
     .await?;
     add_identities(tx, id, identities, c.created_at).await?;
@@ -175,7 +172,11 @@ async fn insert_customer(
             at: c.created_at,
             kind: domain::events::CUSTOMER_CREATED,
             refs: EventRefs { customer_id: Some(id), ..Default::default() },
-            payload: serde_json::json!({"client_type": c.client_type, "identities": identities.len()}),
+            payload: serde_json::json!({
+                "client_type": c.client_type,
+                "identities": identities.len(),
+                "consent": c.consent_at.is_some(),
+            }),
         },
     )
     .await?;
@@ -195,6 +196,16 @@ async fn lock_customer(tx: &mut Transaction<'static, Any>, id: i64) -> Result<Op
     })
 }
 
+/// Locks a customer that exists and was not merged (a merged card is
+/// read-only: its survivor is the one to change).
+async fn lock_live_customer(tx: &mut Transaction<'static, Any>, id: i64) -> Result<()> {
+    match lock_customer(tx, id).await? {
+        None => Err(StoreError::NotFound("customer")),
+        Some(Some(_)) => Err(Invalid { field: "id", code: "customer-merged" }.into()),
+        Some(None) => Ok(()),
+    }
+}
+
 /// Customers per batch when filling in folded names and identities.
 const BACKFILL_BATCH: i64 = 500;
 
@@ -207,22 +218,16 @@ impl Store {
         let mut ids = Vec::with_capacity(customers.len());
         for c in customers {
             let identities = implied_identities(&c.phone, &c.email);
-            ids.push(insert_customer(&mut tx, c, &identities, false).await?);
+            ids.push(insert_customer(&mut tx, c, &identities).await?);
         }
         tx.commit().await?;
         Ok(ids)
     }
 
     /// Registers one customer with its identities (already normalised by
-    /// `domain::customer::Identity::new`) and consent; the main phone and
-    /// e-mail are the first of each kind. Audited.
-    pub async fn register_customer(
-        &self,
-        c: &NewCustomer,
-        identities: &[Identity],
-        consent: bool,
-        actor: &AuditActor,
-    ) -> Result<i64> {
+    /// `domain::customer::Identity::new`); the main phone and e-mail are the
+    /// first of each kind. Audited.
+    pub async fn register_customer(&self, c: &NewCustomer, identities: &[Identity], actor: &AuditActor) -> Result<i64> {
         let mut all = implied_identities(&c.phone, &c.email);
         for i in identities {
             if !all.contains(i) {
@@ -242,8 +247,8 @@ impl Store {
             ..c.clone()
         };
         let mut tx = self.begin().await?;
-        let id = insert_customer(&mut tx, &c, &all, consent).await?;
-        let detail = format!("identities: {}, consent: {consent}", all.len());
+        let id = insert_customer(&mut tx, &c, &all).await?;
+        let detail = format!("identities: {}, consent: {}", all.len(), c.consent_at.is_some());
         record_in(&mut tx, actor, "customer.create", &format!("customer:{id}"), &detail, c.created_at).await?;
         tx.commit().await?;
         Ok(id)
@@ -285,20 +290,6 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(identity_from_row).collect()
-    }
-
-    /// Adds an identity to a customer (idempotent); audited.
-    pub async fn add_customer_identity(&self, customer_id: i64, identity: &Identity, actor: &AuditActor) -> Result<()> {
-        let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, customer_id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
-        let at = now_ms();
-        add_identities(&mut tx, customer_id, std::slice::from_ref(identity), at).await?;
-        let target = format!("customer:{customer_id}");
-        record_in(&mut tx, actor, "customer.identity_added", &target, identity.kind.as_str(), at).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Quick search: by phone in any format, e-mail, a fragment of the name
@@ -467,9 +458,7 @@ impl Store {
     /// entry in the same transaction.
     pub async fn set_customer_manager(&self, id: i64, manager_id: Option<i64>, actor: &AuditActor) -> Result<()> {
         let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
+        lock_live_customer(&mut tx, id).await?;
         if let Some(m) = manager_id {
             let active: Option<i64> =
                 sqlx::query_scalar("SELECT active FROM users WHERE id = $1").bind(m).fetch_optional(&mut *tx).await?;
@@ -511,9 +500,7 @@ impl Store {
     /// of personal data at `at`; an event and an audit entry.
     pub async fn set_customer_consent(&self, id: i64, consent: bool, at: i64, actor: &AuditActor) -> Result<()> {
         let mut tx = self.begin().await?;
-        if lock_customer(&mut tx, id).await?.is_none() {
-            return Err(StoreError::NotFound("customer"));
-        }
+        lock_live_customer(&mut tx, id).await?;
         sqlx::query("UPDATE customers SET consent = $1, consent_at = $2 WHERE id = $3")
             .bind(i64::from(consent))
             .bind(at)

@@ -50,6 +50,7 @@ async fn setup(db: &testkit::TestDb) -> Setup {
             client_type: "retail".into(),
             locale: "kk".into(),
             created_at: 0,
+            consent_at: None,
         }])
         .await
         .expect("customer")[0];

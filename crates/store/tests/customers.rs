@@ -22,6 +22,7 @@ fn customer(name: &str, phone: &str, email: &str) -> NewCustomer {
         client_type: "retail".into(),
         locale: "ru".into(),
         created_at: 1_000,
+        consent_at: None,
     }
 }
 
@@ -97,7 +98,8 @@ async fn identities_are_normalised_and_search_finds_by_every_key() {
             Identity::new(IdentityKind::Chat, "@nurlan").expect("chat"),
         ];
         let actor = AuditActor { user_id: None, login: "op".into(), ip: None };
-        let d = store.register_customer(&customer("Нұрлан Әбенов", "", ""), &more, true, &actor).await.expect(k);
+        let new = NewCustomer { consent_at: Some(1_000), ..customer("Нұрлан Әбенов", "", "") };
+        let d = store.register_customer(&new, &more, &actor).await.expect(k);
         let dc = store.customer(d).await.expect(k).expect("customer");
         assert_eq!((dc.phone.as_str(), dc.email.as_str(), dc.consent), ("+77770001122", "", true), "{k}");
         assert_eq!(dc.consent_at, Some(1_000), "{k}");
@@ -215,6 +217,13 @@ async fn duplicates_are_found_and_merged_atomically() {
             let r = store.merge_customers(s, dup, &actor).await;
             assert!(matches!(&r, Err(StoreError::Invalid(i)) if i.code == "merge-already-merged"), "{k}: {s}←{dup}");
         }
+        let r = store.set_customer_consent(b, false, 9_000, &actor).await;
+        assert!(
+            matches!(&r, Err(StoreError::Invalid(i)) if i.code == "customer-merged"),
+            "{k}: a merged card is read-only"
+        );
+        let r = store.set_customer_manager(b, None, &actor).await;
+        assert!(matches!(&r, Err(StoreError::Invalid(i)) if i.code == "customer-merged"), "{k}");
         assert_eq!(snapshot(store.clone()).await, before, "{k}");
         assert_eq!(store.count_events(None).await.expect(k), events_mid, "{k}");
         assert_eq!(events_mid, events_before + 1, "{k}");

@@ -136,6 +136,7 @@ async fn bulk_events_customers_and_queues() {
                 client_type: "retail".into(),
                 locale: "ru".into(),
                 created_at: 1_000 + i,
+                consent_at: None,
             })
             .collect();
         let ids = store.create_customers(&customers).await.expect(k);

@@ -158,6 +158,7 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
             client_type: "key".into(),
             locale: "kk".into(),
             created_at: 0,
+            consent_at: None,
         }])
         .await
         .expect("customer")[0];
