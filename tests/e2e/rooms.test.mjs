@@ -38,10 +38,10 @@ const ROLE_ROOMS = {
   senior_operator: ['desk', 'orders', 'wallboard'],
   quality_specialist: ['quality', 'reports'],
   resource_planner: ['planning', 'wallboard', 'reports'],
-  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues'],
+  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'topics'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['queues', 'users', 'audit'],
+  administrator: ['queues', 'topics', 'users', 'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -54,6 +54,7 @@ const ROOM_PATH = {
   wallboard: '/wallboard',
   reports: '/reports',
   queues: '/admin/queues',
+  topics: '/admin/topics',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',

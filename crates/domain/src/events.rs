@@ -50,3 +50,8 @@ pub const CONTACT_SLA_ALERT: &str = "contact.sla_alert";
 pub const CONTACT_SLA_ALERT_ACKNOWLEDGED: &str = "contact.sla_alert_acknowledged";
 /// A supervisor changed a queue's routing rules.
 pub const QUEUE_RULES_CHANGED: &str = "queue.rules_changed";
+/// A topic was added to the topic tree.
+pub const TOPIC_CREATED: &str = "topic.created";
+/// A topic was renamed, moved, given another suggested type, deactivated or
+/// reactivated.
+pub const TOPIC_CHANGED: &str = "topic.changed";

@@ -19,6 +19,7 @@ pub mod queue;
 pub mod script;
 pub mod sla;
 pub mod time;
+pub mod topic;
 pub mod validate;
 
 pub use access::{Permission, Role};

@@ -321,7 +321,7 @@ impl Modify for SecuritySchemes {
     paths(healthz, me, create_token, roles, list_users, create_user, get_user, set_roles, audit, customer,
         desk_api::queues, desk_api::create_queue, desk_api::add_member, desk_api::set_rules, desk_api::create_contact, desk_api::get_contact, desk_api::accept,
         desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state,
-        crate::alerts::list, crate::alerts::acknowledge),
+        crate::alerts::list, crate::alerts::acknowledge, crate::topics::list, crate::topics::create, crate::topics::update),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "customers"), (name = "operations"))
 )]

@@ -22,6 +22,7 @@ pub mod password;
 pub mod queue_pages;
 pub mod routes;
 pub mod state;
+pub mod topics;
 
 pub use state::{AppState, ServerConfig};
 

@@ -10,7 +10,7 @@ use domain::access::Access;
 use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::{alerts, api, auth, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages, AppState};
+use crate::{alerts, api, auth, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages, topics, AppState};
 
 /// HTTP methods the server answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +104,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/admin/audit", Requires(ViewAudit)),
     r(Get, "/admin/queues", Requires(ManageQueues)),
     r(Post, "/admin/queues/{id}/rules", Requires(ManageQueues)),
+    // The topic tree: who shapes routing also shapes classification.
+    r(Get, "/admin/topics", Requires(ManageQueues)),
+    r(Post, "/admin/topics", Requires(ManageQueues)),
+    r(Post, "/admin/topics/{id}", Requires(ManageQueues)),
     // JSON API.
     r(Get, "/api/v1/me", SignedIn),
     r(Post, "/api/v1/me/tokens", SignedIn),
@@ -118,6 +122,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/queues", Requires(ManageQueues)),
     r(Post, "/api/v1/queues/{id}/members", Requires(ManageQueues)),
     r(Put, "/api/v1/queues/{id}/rules", Requires(ManageQueues)),
+    // Everyone signed in reads the topics (operators classify contacts).
+    r(Get, "/api/v1/topics", SignedIn),
+    r(Post, "/api/v1/topics", Requires(ManageQueues)),
+    r(Put, "/api/v1/topics/{id}", Requires(ManageQueues)),
     r(Post, "/api/v1/contacts", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/accept", Requires(UseDesk)),
@@ -160,6 +168,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "wallboard", href: "/wallboard", label_key: "nav-wallboard" },
     Room { id: "reports", href: "/reports", label_key: "nav-reports" },
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
+    Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
     Room { id: "users", href: "/admin/users", label_key: "nav-users" },
     Room { id: "audit", href: "/admin/audit", label_key: "nav-audit" },
     Room { id: "profile", href: "/profile", label_key: "nav-profile" },
@@ -208,6 +217,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/audit", get(pages::audit))
         .route("/admin/queues", get(queue_pages::queues))
         .route("/admin/queues/{id}/rules", post(queue_pages::set_rules))
+        .route("/admin/topics", get(topics::room).post(topics::create_form))
+        .route("/admin/topics/{id}", post(topics::update_form))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/me/tokens", post(api::create_token))
         .route("/api/v1/roles", get(api::roles))
@@ -219,6 +230,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/queues", get(desk_api::queues).post(desk_api::create_queue))
         .route("/api/v1/queues/{id}/members", post(desk_api::add_member))
         .route("/api/v1/queues/{id}/rules", put(desk_api::set_rules))
+        .route("/api/v1/topics", get(topics::list).post(topics::create))
+        .route("/api/v1/topics/{id}", put(topics::update))
         .route("/api/v1/contacts", post(desk_api::create_contact))
         .route("/api/v1/contacts/{id}", get(desk_api::get_contact))
         .route("/api/v1/contacts/{id}/accept", post(desk_api::accept))

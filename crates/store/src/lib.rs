@@ -20,6 +20,7 @@ pub mod events;
 pub mod kb;
 pub mod queues;
 pub mod sessions;
+pub mod topics;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,6 +35,7 @@ pub use contacts::{Contact, Hop};
 pub use customers::{Customer, NewCustomer};
 pub use events::{EventRecord, EventRefs, NewEvent};
 pub use queues::Queue;
+pub use topics::{Topic, TopicNode};
 pub use users::{NewUser, User};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
