@@ -1,6 +1,6 @@
 //! Realistic demo data for `switchboard demo`: staff accounts for every role,
-//! queues, customers with Russian and Kazakh names, and months of past
-//! contacts whose arrival pattern follows a real call centre.
+//! queues, a two-level topic tree (ru/kk/en) that classifies contacts,
+//! customers with Russian and Kazakh names, and months of past contacts whose arrival pattern follows a real call centre.
 //!
 //! The traffic is shaped by `bank_calls_5min.csv` (five-minute call counts of
 //! a large bank's call centre, weekdays 07:00–21:00): each demo weekday takes
@@ -24,6 +24,7 @@ mod history;
 mod live;
 mod people;
 mod seed;
+mod topics;
 
 pub use bank::{parse_bank_calls, BankDay, SLOTS_PER_DAY};
 pub use history::{history, HistorySpec, LOCAL_OFFSET_MS};
@@ -33,3 +34,4 @@ pub use live::{
 };
 pub use people::{customers, duplicates, manager_login, queue_codes, queues, users, DemoQueue, DemoUser, DUPLICATED};
 pub use seed::{seed, Seeded, OPEN_CONTACTS};
+pub use topics::{is_demo_topic, past_subject, DemoTopic, TOPICS};

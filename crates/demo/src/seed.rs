@@ -2,12 +2,14 @@
 
 use domain::Role;
 use store::contacts::PastContact;
+use store::topics::NewTopic;
 use store::{AuditActor, NewUser, Store};
 
 use crate::bank::parse_bank_calls;
 use crate::history::{history, HistorySpec};
 use crate::live::open_contact;
 use crate::people::{customers, duplicates, manager_login, queue_codes, queues, users, DemoUser};
+use crate::topics::{past_subject, TOPICS};
 
 /// Customers created by [`seed`].
 const CUSTOMERS: usize = 2_000;
@@ -44,9 +46,9 @@ pub struct Seeded {
 }
 
 /// Seeds an empty store: the demo users (passwords hashed with `hash`), the
-/// queues and who serves them ([`queue_codes`]), 2,000 customers (managers
-/// assigned to key clients, most with consent) and a few of them registered
-/// a second time as duplicates ([`duplicates`]), 90 days of
+/// queues and who serves them ([`queue_codes`]), the topic tree ([`TOPICS`]),
+/// 2,000 customers (managers assigned to key clients, most with consent) and a
+/// few of them registered a second time as duplicates ([`duplicates`]), 90 days of
 /// contact history at 1/30 of the bank's volume and [`OPEN_CONTACTS`] open
 /// contacts waiting in the queues, all attributed to [`AuditActor::demo`].
 /// Refuses a store that already has users. History is answered by users
@@ -99,6 +101,27 @@ pub async fn seed(
             store.add_queue_member(q, user_id).await?;
             members += 1;
         }
+    }
+
+    // The topic tree, parents first so children find their parent's id.
+    let mut topic_ids: Vec<(&str, i64)> = Vec::with_capacity(TOPICS.len());
+    for (position, t) in TOPICS.iter().enumerate() {
+        let parent_id = match t.parent {
+            Some(code) => {
+                Some(topic_ids.iter().find(|(c, _)| *c == code).map(|(_, id)| *id).ok_or("demo topic parent missing")?)
+            }
+            None => None,
+        };
+        let new = NewTopic {
+            parent_id,
+            code: t.code.into(),
+            name_ru: t.name_ru.into(),
+            name_kk: t.name_kk.into(),
+            name_en: t.name_en.into(),
+            contact_type: t.contact_type,
+            position: position as i64,
+        };
+        topic_ids.push((t.code, store.create_topic(&new, &actor).await?.id));
     }
 
     let people = customers(CUSTOMERS, CUSTOMER_SEED, now_ms);
@@ -165,7 +188,7 @@ pub async fn seed(
 /// `contact.offered`, with its queue, customer, channel, the operator who
 /// answered (none when abandoned) and when it ended.
 fn past_contacts(events: &[store::NewEvent], queue_ids: &[(i64, &str)]) -> Vec<PastContact> {
-    use domain::contact::{Channel, ContactType};
+    use domain::contact::Channel;
     use domain::events as ev;
     let mut by_id: std::collections::BTreeMap<i64, PastContact> = std::collections::BTreeMap::new();
     for e in events {
@@ -173,14 +196,7 @@ fn past_contacts(events: &[store::NewEvent], queue_ids: &[(i64, &str)]) -> Vec<P
         match e.kind {
             k if k == ev::CONTACT_OFFERED => {
                 let code = queue_ids.iter().find(|(q, _)| Some(*q) == e.refs.queue_id).map(|(_, c)| *c).unwrap_or("");
-                let (contact_type, subject) = match code {
-                    "sales" if id % 2 == 0 => (ContactType::SaleOrder, "Оформление заказа"),
-                    "sales" => (ContactType::SaleOrder, "Тапсырыс беру"),
-                    "complaints" if id % 2 == 0 => (ContactType::Complaint, "Жалоба на доставку"),
-                    "complaints" => (ContactType::Complaint, "Жеткізуге шағым"),
-                    _ if id % 2 == 0 => (ContactType::Information, "Вопрос о статусе заказа"),
-                    _ => (ContactType::Information, "Тапсырыс мәртебесі туралы сұрақ"),
-                };
+                let (contact_type, topic, subject) = past_subject(code, id);
                 let channel = e.payload["channel"].as_str().and_then(Channel::parse).unwrap_or(Channel::Voice);
                 by_id.insert(
                     id,
@@ -188,6 +204,7 @@ fn past_contacts(events: &[store::NewEvent], queue_ids: &[(i64, &str)]) -> Vec<P
                         id,
                         channel,
                         contact_type,
+                        topic: topic.to_string(),
                         queue_id: e.refs.queue_id,
                         operator_id: None,
                         customer_id: e.refs.customer_id,
@@ -238,6 +255,14 @@ mod tests {
         assert_eq!(first.status, domain::contact::Status::Closed);
         let events_of_first = store.contact_events(1).await.expect("events");
         assert_eq!(events_of_first[0].kind, "contact.offered");
+        // Every contact, past or open, is classified by a topic of the tree.
+        let tree = store.list_topics().await.expect("topics");
+        assert_eq!(tree.len(), TOPICS.len());
+        let known = |code: &str| tree.iter().any(|t| t.code == code && t.active && t.parent_id.is_some());
+        for id in [1, 2, 3, 500, 5_000, 40_000] {
+            let c = store.contact(id).await.expect("load").expect("history contact");
+            assert!(known(&c.topic), "history contact {id}: {:?}", c.topic);
+        }
         assert!(events_of_first.iter().all(|e| e.at >= first.created_at && e.at <= first.updated_at + 1));
         assert!(store.current_articles().await.expect("articles").len() >= 50, "knowledge base seeded");
         let open = store.open_contacts().await.expect("open");
@@ -267,6 +292,7 @@ mod tests {
             seeded.events as i64,
             seeded.users.len() as i64
                 + 3
+                + TOPICS.len() as i64
                 + seeded.members as i64
                 + all_customers
                 + managers
@@ -336,6 +362,7 @@ mod tests {
             let customer = c.customer_id.expect("customer linked");
             assert!(store.customer(customer).await.expect("read").is_some());
             assert!(!c.subject.is_empty());
+            assert!(known(&c.topic), "open contact topic {:?}", c.topic);
         }
         assert_eq!(
             open.iter().map(|c| c.queue_id).collect::<std::collections::HashSet<_>>().len(),

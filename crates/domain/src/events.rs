@@ -72,3 +72,8 @@ pub const CONTACT_CASE_CLOSED: &str = "contact.case_closed";
 pub const CONTACT_REOPENED: &str = "contact.reopened";
 /// A written reply to the customer was recorded on a contact (delivered later by its channel).
 pub const CONTACT_REPLY_RECORDED: &str = "contact.reply_recorded";
+/// A topic was added to the topic tree.
+pub const TOPIC_CREATED: &str = "topic.created";
+/// A topic was renamed, moved, given another suggested type, deactivated or
+/// reactivated.
+pub const TOPIC_CHANGED: &str = "topic.changed";

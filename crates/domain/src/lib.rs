@@ -22,6 +22,7 @@ pub mod script;
 pub mod service_levels;
 pub mod sla;
 pub mod time;
+pub mod topic;
 pub mod validate;
 
 pub use access::{Permission, Role};

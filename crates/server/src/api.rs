@@ -293,7 +293,8 @@ impl Modify for SecuritySchemes {
         desk_api::decline, desk_api::transfer, desk_api::resolve, desk_api::my_contacts, desk_api::set_my_state,
         crate::alerts::list, crate::alerts::acknowledge,
         work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
-        work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications),
+        work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
+        crate::topics::list, crate::topics::create, crate::topics::update),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
         (name = "operations"))

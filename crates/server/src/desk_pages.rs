@@ -195,6 +195,8 @@ struct ContactPage {
     queue: String,
     operator: String,
     customer: Option<(i64, String)>,
+    /// The topic's name in the viewer's language.
+    topic: String,
     hops: Vec<HopRow>,
     /// Held by the viewer and in work: transfer and wrap-up are offered.
     mine: bool,
@@ -534,8 +536,13 @@ pub async fn contact(
         Ok(w) => w,
         Err(e) => return failed(&st, &caller, e),
     };
+    let topic = match crate::topics::label(&st, &c.topic, chrome.lang).await {
+        Ok(t) => t,
+        Err(e) => return failed(&st, &caller, e),
+    };
     let page = ContactPage {
         c: row(&chrome, &c),
+        topic,
         channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
         queue: name_of(&queue_names, c.queue_id),
         operator: name_of(&user_names, c.operator_id),

@@ -25,6 +25,7 @@ pub mod queue_pages;
 pub mod routes;
 pub mod service_pages;
 pub mod state;
+pub mod topics;
 pub mod work_api;
 pub mod work_pages;
 

@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages,
-    service_pages, work_api, work_pages, AppState,
+    service_pages, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -122,6 +122,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/admin/service-levels", Requires(ManageQueues)),
     r(Post, "/admin/service-levels/sla", Requires(ManageQueues)),
     r(Post, "/admin/service-levels/legal", Requires(ManageQueues)),
+    // The topic tree: who shapes routing also shapes classification.
+    r(Get, "/admin/topics", Requires(ManageQueues)),
+    r(Post, "/admin/topics", Requires(ManageQueues)),
+    r(Post, "/admin/topics/{id}", Requires(ManageQueues)),
     // JSON API.
     r(Get, "/api/v1/me", SignedIn),
     r(Post, "/api/v1/me/tokens", SignedIn),
@@ -144,6 +148,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Put, "/api/v1/queues/{id}/rules", Requires(ManageQueues)),
     r(Get, "/api/v1/service-levels", Requires(ManageQueues)),
     r(Put, "/api/v1/service-levels", Requires(ManageQueues)),
+    // Everyone signed in reads the topics (operators classify contacts).
+    r(Get, "/api/v1/topics", SignedIn),
+    r(Post, "/api/v1/topics", Requires(ManageQueues)),
+    r(Put, "/api/v1/topics/{id}", Requires(ManageQueues)),
     r(Post, "/api/v1/contacts", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/accept", Requires(UseDesk)),
@@ -213,6 +221,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "reports", href: "/reports", label_key: "nav-reports" },
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
+    Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
     Room { id: "users", href: "/admin/users", label_key: "nav-users" },
     Room { id: "audit", href: "/admin/audit", label_key: "nav-audit" },
     Room { id: "profile", href: "/profile", label_key: "nav-profile" },
@@ -277,6 +286,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/service-levels", get(service_pages::levels_page))
         .route("/admin/service-levels/sla", post(service_pages::save_policy))
         .route("/admin/service-levels/legal", post(service_pages::save_preset))
+        .route("/admin/topics", get(topics::room).post(topics::create_form))
+        .route("/admin/topics/{id}", post(topics::update_form))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/me/tokens", post(api::create_token))
         .route("/api/v1/roles", get(api::roles))
@@ -294,6 +305,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/queues/{id}/members", post(desk_api::add_member))
         .route("/api/v1/queues/{id}/rules", put(desk_api::set_rules))
         .route("/api/v1/service-levels", get(service_pages::get_levels).put(service_pages::put_levels))
+        .route("/api/v1/topics", get(topics::list).post(topics::create))
+        .route("/api/v1/topics/{id}", put(topics::update))
         .route("/api/v1/contacts", post(desk_api::create_contact))
         .route("/api/v1/contacts/{id}", get(desk_api::get_contact))
         .route("/api/v1/contacts/{id}/accept", post(desk_api::accept))

@@ -83,6 +83,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/admin/queues/{id}/rules" | "/admin/service-levels/sla" | "/admin/service-levels/legal") => {
             Only(&[Supervisor, Administrator])
         }
+        // Operators read topics to classify contacts; the tree is shaped by
+        // those who shape routing.
+        ("GET", "/api/v1/topics") => AnySignedIn,
+        ("GET", "/admin/topics")
+        | ("POST", "/admin/topics" | "/admin/topics/{id}" | "/api/v1/topics")
+        | ("PUT", "/api/v1/topics/{id}") => Only(&[Supervisor, Administrator]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
@@ -117,6 +123,8 @@ async fn every_role_against_every_route() {
             app.article
         } else if spec.path.contains("queues/") {
             app.queue
+        } else if spec.path.contains("topics/") {
+            app.topic
         } else {
             app.target_user
         };

@@ -164,6 +164,7 @@ impl Store {
             return Err(StoreError::Invalid(domain::validate::Invalid { field: "priority", code: "invalid-priority" }));
         }
         let mut tx = self.begin().await?;
+        crate::topics::check_for_contact(&mut tx, &new.topic).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, customer_id, \
              subject, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $9) RETURNING id",
@@ -558,6 +559,8 @@ pub struct PastContact {
     pub id: i64,
     pub channel: Channel,
     pub contact_type: ContactType,
+    /// A topic code that exists (it may have been deactivated since), or empty.
+    pub topic: String,
     pub queue_id: Option<i64>,
     pub operator_id: Option<i64>,
     pub customer_id: Option<i64>,
@@ -569,8 +572,13 @@ pub struct PastContact {
 impl Store {
     /// Imports finished contacts and their events in one transaction, so the
     /// table and the log agree. Ids are kept; new contacts number after them.
+    /// Every topic must be a known code, else nothing is imported.
     pub async fn import_history(&self, contacts: &[PastContact], history: &[NewEvent]) -> Result<()> {
         let mut tx = self.begin().await?;
+        let codes: Vec<&str> = contacts.iter().map(|c| c.topic.as_str()).collect();
+        if !crate::topics::unknown_codes(&mut tx, &codes).await?.is_empty() {
+            return Err(StoreError::Invalid(domain::validate::Invalid { field: "topic", code: "unknown-topic" }));
+        }
         for chunk in contacts.chunks(400) {
             let mut sql = String::from(
                 "INSERT INTO contacts (id, channel, direction, contact_type, topic, priority, status, queue_id, \
@@ -584,7 +592,7 @@ impl Store {
                     .bind(c.channel.as_str())
                     .bind(Direction::Inbound.as_str())
                     .bind(c.contact_type.as_str())
-                    .bind("")
+                    .bind(&c.topic)
                     .bind(0_i64)
                     .bind(Status::Closed.as_str())
                     .bind(c.queue_id)

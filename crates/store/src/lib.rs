@@ -22,6 +22,7 @@ pub mod kb;
 pub mod queues;
 pub mod sessions;
 pub mod settings;
+pub mod topics;
 pub mod users;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -37,6 +38,7 @@ pub use contacts::{Contact, Hop};
 pub use customers::{Customer, DuplicateCandidate, MergeOutcome, NewCustomer, StoredIdentity};
 pub use events::{EventRecord, EventRefs, NewEvent};
 pub use queues::Queue;
+pub use topics::{Topic, TopicNode};
 pub use users::{NewUser, User};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

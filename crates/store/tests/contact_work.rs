@@ -63,7 +63,7 @@ fn contact(queue_id: i64, customer_id: Option<i64>) -> NewContact {
         channel: Channel::Chat,
         direction: Direction::Inbound,
         contact_type: ContactType::Information,
-        topic: "delivery".into(),
+        topic: String::new(),
         priority: 0,
         subject: "Где мой заказ?".into(),
         customer_id,

@@ -20,6 +20,16 @@ async fn setup(db: &testkit::TestDb) -> (Store, i64, i64, i64, i64) {
     let b = store.create_user(&mk("op.b"), &AuditActor::cli()).await.expect("user b").id;
     let sales = store.create_queue("sales", "Продажи", "Сату", "Sales").await.expect("queue").id;
     let claims = store.create_queue("complaints", "Жалобы", "Шағымдар", "Complaints").await.expect("queue").id;
+    let delivery = store::topics::NewTopic {
+        parent_id: None,
+        code: "delivery".into(),
+        name_ru: "Доставка".into(),
+        name_kk: "Жеткізу".into(),
+        name_en: "Delivery".into(),
+        contact_type: None,
+        position: 0,
+    };
+    store.create_topic(&delivery, &AuditActor::cli()).await.expect("topic");
     (store, a, b, sales, claims)
 }
 
@@ -148,6 +158,7 @@ async fn imported_history_keeps_ids_and_new_contacts_number_after_it() {
                 id,
                 channel: Channel::Voice,
                 contact_type: ContactType::SaleOrder,
+                topic: "delivery".into(),
                 queue_id: Some(sales),
                 operator_id: Some(a),
                 customer_id: None,
@@ -171,6 +182,13 @@ async fn imported_history_keeps_ids_and_new_contacts_number_after_it() {
         let fresh = store.create_contact(&complaint(sales), &AuditActor::cli()).await.expect(k);
         assert!(fresh.id > 3, "{k}: new contact {} collides with history", fresh.id);
         assert!(store.import_history(&past[..1], &[]).await.is_err(), "{k}: an id twice is refused");
+        let mut unknown = past[0].clone();
+        unknown.id = 100;
+        unknown.topic = "no-such-topic".into();
+        assert!(
+            matches!(store.import_history(&[unknown], &events[..1]).await, Err(StoreError::Invalid(_))),
+            "{k}: an unknown topic is refused"
+        );
         assert_eq!(store.count_events(Some("contact.offered")).await.expect(k), 4, "{k}: nothing half-imported");
     }
 }

@@ -39,7 +39,7 @@ async fn contact_for(store: &Store, queue: i64, customer: i64) -> i64 {
         channel: Channel::Voice,
         direction: Direction::Inbound,
         contact_type: ContactType::Information,
-        topic: "delivery".into(),
+        topic: String::new(),
         priority: 0,
         subject: "Где заказ?".into(),
         customer_id: Some(customer),

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub target_user: i64,
     pub customer: i64,
     pub queue: i64,
+    /// The topic `delivery` (Доставка), which `contact` carries.
+    pub topic: i64,
     pub contact: i64,
     pub article: i64,
     /// An SLA alert on `contact`.
@@ -163,6 +165,22 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         .await
         .expect("customer")[0];
     let queue = store.create_queue("support", "Поддержка", "Қолдау", "Support").await.expect("queue").id;
+    let topic = store
+        .create_topic(
+            &store::topics::NewTopic {
+                parent_id: None,
+                code: "delivery".into(),
+                name_ru: "Доставка".into(),
+                name_kk: "Жеткізу".into(),
+                name_en: "Delivery".into(),
+                contact_type: Some(domain::contact::ContactType::Information),
+                position: 0,
+            },
+            &AuditActor::cli(),
+        )
+        .await
+        .expect("topic")
+        .id;
     let new = store::contacts::NewContact {
         channel: domain::contact::Channel::Voice,
         direction: domain::contact::Direction::Inbound,
@@ -202,6 +220,7 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         target_user: target.id,
         customer,
         queue,
+        topic,
         contact,
         article: article.id,
         alert,
