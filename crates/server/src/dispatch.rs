@@ -116,16 +116,17 @@ impl Dispatcher {
         new: &NewStoredContact,
         actor: &AuditActor,
     ) -> Result<Contact, StoreError> {
+        // Read before taking the engine: the rule depends only on the customer and queue.
+        let rule = key_client_rule(store, new.customer_id, new.queue_id).await.unwrap_or_else(|e| {
+            tracing::warn!("key-client rule skipped: {e}");
+            None
+        });
         let mut engine = self.engine.lock().await;
         let c = store.create_contact(new, actor).await?;
         let mut routed = as_routed(&c, new.queue_id);
-        match key_client_rule(store, &c, new.queue_id).await {
-            Ok(Some((preferred, wait_ms))) => {
-                routed.preferred = preferred;
-                routed.preferred_for_ms = wait_ms;
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!("contact {}: key-client rule skipped: {e}", c.id),
+        if let Some((preferred, wait_ms)) = rule {
+            routed.preferred = preferred;
+            routed.preferred_for_ms = wait_ms;
         }
         let mut out = Vec::new();
         if let Err(e) = engine.apply(Input::ContactArrived(routed), &mut out) {
@@ -296,8 +297,12 @@ impl Dispatcher {
 /// first (own manager, other key-account managers, then department heads —
 /// supervisors serving the queue), limited to members of its queue, and how
 /// long they have. `None` when the rule does not apply.
-async fn key_client_rule(store: &Store, c: &Contact, queue: i64) -> Result<Option<(Vec<u64>, i64)>, StoreError> {
-    let Some(customer_id) = c.customer_id else { return Ok(None) };
+async fn key_client_rule(
+    store: &Store,
+    customer_id: Option<i64>,
+    queue: i64,
+) -> Result<Option<(Vec<u64>, i64)>, StoreError> {
+    let Some(customer_id) = customer_id else { return Ok(None) };
     let Some(customer) = store.customer(customer_id).await? else { return Ok(None) };
     if !matches!(customer.client_type.as_str(), "key" | "new") {
         return Ok(None);
@@ -306,17 +311,12 @@ async fn key_client_rule(store: &Store, c: &Contact, queue: i64) -> Result<Optio
     if q.rules.key_client_wait_s == 0 {
         return Ok(None);
     }
-    let members: Vec<i64> =
-        store.queue_members().await?.into_iter().filter(|(qid, _)| *qid == queue).map(|(_, u)| u).collect();
-    let mut heads = Vec::new();
-    for &m in &members {
-        if store.user_by_id(m).await?.is_some_and(|u| u.active && u.roles.contains(&domain::Role::Supervisor)) {
-            heads.push(m);
-        }
-    }
+    let staff = store.queue_staff(queue).await?;
+    let heads: Vec<i64> = staff.iter().filter(|(_, head)| *head).map(|(id, _)| *id).collect();
     let managers = store.key_account_managers().await?;
     let order = domain::customer::preferred_operators(&customer.client_type, customer.manager_id, &managers, &heads);
-    let preferred: Vec<u64> = order.into_iter().filter(|id| members.contains(id)).map(|id| id as u64).collect();
+    let preferred: Vec<u64> =
+        order.into_iter().filter(|id| staff.iter().any(|(m, _)| m == id)).map(|id| id as u64).collect();
     Ok((!preferred.is_empty()).then_some((preferred, q.rules.key_client_wait_s * 1000)))
 }
 

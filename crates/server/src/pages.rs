@@ -118,6 +118,21 @@ pub fn error_page(st: &AppState, locale: Locale, status: StatusCode, key: &str) 
     render(status, &ErrorPage { chrome, message })
 }
 
+/// A whole number typed in a form field: `None` when left empty, `invalid`
+/// when it is not a number.
+pub fn form_number(s: &str, invalid: domain::validate::Invalid) -> Result<Option<i64>, domain::validate::Invalid> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse().map(Some).map_err(|_| invalid)
+}
+
+/// A whole number a form field must hold.
+pub fn form_required(s: &str, invalid: domain::validate::Invalid) -> Result<i64, domain::validate::Invalid> {
+    form_number(s, invalid.clone())?.ok_or(invalid)
+}
+
 /// A urlencoded form whose rejection is an error page, not a plain-text 4xx.
 pub struct PageForm<T>(pub T);
 

@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::queue::{QueueRules, MODES};
+use domain::validate::Invalid;
 use serde::Deserialize;
 use store::StoreError;
 
 use crate::auth::{Caller, SignedInUser};
 use crate::error::ApiError;
-use crate::pages::{chrome, render, Chrome, PageForm};
+use crate::pages::{chrome, form_number, form_required, render, Chrome, PageForm};
 use crate::AppState;
 
 pub struct QueueView {
@@ -100,32 +101,25 @@ pub struct RulesForm {
     key_client_wait_s: String,
 }
 
-fn number(s: &str, field: &'static str, code: &'static str) -> Result<Option<i64>, domain::validate::Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse().map(Some).map_err(|_| domain::validate::Invalid { field, code })
-}
-
 impl RulesForm {
-    fn rules(&self) -> Result<QueueRules, domain::validate::Invalid> {
-        let required = |v: Option<i64>, field, code| v.ok_or(domain::validate::Invalid { field, code });
+    fn rules(&self) -> Result<QueueRules, Invalid> {
+        let bad = |field, code| Invalid { field, code };
         Ok(QueueRules {
-            priority: required(
-                number(&self.priority, "priority", "invalid-queue-priority")?,
-                "priority",
-                "invalid-queue-priority",
-            )?,
+            priority: form_required(&self.priority, bad("priority", "invalid-queue-priority"))?,
             mode: self.mode.clone(),
-            aging_s_per_level: number(&self.aging_s_per_level, "aging_s_per_level", "invalid-queue-aging")?,
-            aht_s: required(number(&self.aht_s, "aht_s", "invalid-queue-aht")?, "aht_s", "invalid-queue-aht")?,
-            overflow_queue_id: number(&self.overflow_queue_id, "overflow_queue_id", "invalid-queue-overflow-pair")?,
-            overflow_after_s: number(&self.overflow_after_s, "overflow_after_s", "invalid-queue-overflow-after")?,
-            key_client_wait_s: required(
-                number(&self.key_client_wait_s, "key_client_wait_s", "invalid-queue-key-wait")?,
-                "key_client_wait_s",
-                "invalid-queue-key-wait",
+            aging_s_per_level: form_number(&self.aging_s_per_level, bad("aging_s_per_level", "invalid-queue-aging"))?,
+            aht_s: form_required(&self.aht_s, bad("aht_s", "invalid-queue-aht"))?,
+            overflow_queue_id: form_number(
+                &self.overflow_queue_id,
+                bad("overflow_queue_id", "invalid-queue-overflow-pair"),
+            )?,
+            overflow_after_s: form_number(
+                &self.overflow_after_s,
+                bad("overflow_after_s", "invalid-queue-overflow-after"),
+            )?,
+            key_client_wait_s: form_required(
+                &self.key_client_wait_s,
+                bad("key_client_wait_s", "invalid-queue-key-wait"),
             )?,
         })
     }

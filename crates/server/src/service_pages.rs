@@ -19,7 +19,7 @@ use store::StoreError;
 
 use crate::auth::{Caller, SignedInUser};
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::pages::{chrome, render, Chrome, PageForm};
+use crate::pages::{chrome, form_number, render, Chrome, PageForm};
 use crate::AppState;
 
 /// The service levels in force (SLA policies, legal presets, complaint preset).
@@ -149,13 +149,10 @@ pub struct PolicyForm {
     at_risk_percent: String,
 }
 
+/// A target typed in minutes, as milliseconds.
 fn target(s: &str) -> Result<Option<i64>, Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let min: i64 = s.parse().map_err(|_| Invalid { field: "target", code: "invalid-sla-target" })?;
-    Ok(Some(min.saturating_mul(MS_PER_MINUTE)))
+    let minutes = form_number(s, Invalid { field: "target", code: "invalid-sla-target" })?;
+    Ok(minutes.map(|m| m.saturating_mul(MS_PER_MINUTE)))
 }
 
 impl PolicyForm {

@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{Caller, SignedInUser};
 use crate::error::{ApiError, ApiJson, ErrorBody};
-use crate::pages::{chrome, render, Chrome, PageForm};
+use crate::pages::{chrome, form_number, render, Chrome, PageForm};
 use crate::AppState;
 
 /// The name of the topic with `code` in `lang` for people to read: `—` when
@@ -287,19 +287,11 @@ pub struct TopicForm {
 }
 
 fn optional_id(s: &str) -> Result<Option<i64>, Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    s.parse().map(Some).map_err(|_| Invalid { field: "parent_id", code: "unknown-topic-parent" })
+    form_number(s, Invalid { field: "parent_id", code: "unknown-topic-parent" })
 }
 
 fn position(s: &str) -> Result<i64, Invalid> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(0);
-    }
-    s.parse().map_err(|_| Invalid { field: "position", code: "invalid-topic-position" })
+    Ok(form_number(s, Invalid { field: "position", code: "invalid-topic-position" })?.unwrap_or(0))
 }
 
 /// After a form: back to the room, or the room again with the reason.

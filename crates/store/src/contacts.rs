@@ -457,6 +457,26 @@ impl Store {
         rows.iter().map(|r| Ok((r.try_get("queue_id")?, r.try_get("user_id")?))).collect()
     }
 
+    /// Who serves one queue, with whether each is an active supervisor (the
+    /// department head of the key-client rule): (user, is_supervisor).
+    pub async fn queue_staff(&self, queue_id: i64) -> Result<Vec<(i64, bool)>> {
+        let rows = sqlx::query(
+            "SELECT m.user_id, \
+             (SELECT COUNT(*) FROM user_roles r JOIN users u ON u.id = r.user_id \
+              WHERE r.user_id = m.user_id AND r.role = 'supervisor' AND u.active = 1) AS heads \
+             FROM queue_members m WHERE m.queue_id = $1 ORDER BY m.user_id",
+        )
+        .bind(queue_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let heads: i64 = r.try_get("heads")?;
+                Ok((r.try_get("user_id")?, heads > 0))
+            })
+            .collect()
+    }
+
     /// Records an operator's state (`ready`, `not_ready:<reason>`, `offline`).
     pub async fn set_operator_state(&self, user_id: i64, state: &str) -> Result<()> {
         let at = now_ms();
