@@ -1,6 +1,7 @@
 //! Workforce-management mathematics for Switchboard: Erlang C and Erlang A
 //! staffing ([`erlang`]) and interval-volume forecasting with a rolling-origin
-//! backtest ([`forecast`]).
+//! backtest ([`forecast`]); the [`roster`] is the shape of a schedule shared by
+//! the scheduler, the simulator, the CLI and the planner's room.
 //!
 //! The crate is **pure**: no I/O, no async runtime, no database, no clock.
 //! Callers hand it numbers and text (e.g. the contents of a CSV file) and get
@@ -10,6 +11,7 @@
 
 pub mod erlang;
 pub mod forecast;
+pub mod roster;
 
 use std::fmt;
 
