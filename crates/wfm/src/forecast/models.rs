@@ -40,7 +40,7 @@ pub fn anomalous_days(days: &[Day]) -> Vec<bool> {
     out
 }
 
-fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }
@@ -85,8 +85,18 @@ pub fn seasonal_naive(history: &[Day], cal: &Calendar, targets: &[(usize, usize)
 pub fn profile(history: &[Day], cal: &Calendar, targets: &[(usize, usize)]) -> Vec<Vec<f64>> {
     let bad = anomalous_days(history);
     let usable: Vec<&Day> = history.iter().zip(&bad).filter(|(_, b)| !**b).map(|(d, _)| d).collect();
+    let factor = weekday_factors(&usable, cal);
+    // Level: recent deseasonalised daily total.
     let open_wd = cal.open_weekdays().max(1);
-    // Day-of-week factors over the profile window.
+    let recent: Vec<&Day> = usable.iter().rev().take(LEVEL_WEEKS * open_wd).copied().collect();
+    let level = recent.iter().map(|d| d.total() / factor[d.weekday]).sum::<f64>() / recent.len().max(1) as f64;
+    targets.iter().map(|&(_, wd)| scaled_shape(history, &bad, cal, wd, level * factor[wd])).collect()
+}
+
+/// Day-of-week factors (mean total of the weekday / mean total of all days)
+/// over the last [`PROFILE_WEEKS`] operating weeks of `usable` days.
+pub fn weekday_factors(usable: &[&Day], cal: &Calendar) -> [f64; 7] {
+    let open_wd = cal.open_weekdays().max(1);
     let window: Vec<&Day> = usable.iter().rev().take(PROFILE_WEEKS * open_wd).copied().collect();
     let mean_all = window.iter().map(|d| d.total()).sum::<f64>() / window.len().max(1) as f64;
     let mut factor = [1.0f64; 7];
@@ -96,28 +106,27 @@ pub fn profile(history: &[Day], cal: &Calendar, targets: &[(usize, usize)]) -> V
             *f = t.iter().sum::<f64>() / t.len() as f64 / mean_all;
         }
     }
-    // Level: recent deseasonalised daily total.
-    let recent: Vec<&Day> = usable.iter().rev().take(LEVEL_WEEKS * open_wd).copied().collect();
-    let level = recent.iter().map(|d| d.total() / factor[d.weekday]).sum::<f64>() / recent.len().max(1) as f64;
-    targets
-        .iter()
-        .map(|&(_, wd)| {
-            let same = recent_same_weekday(history, &bad, wd, PROFILE_WEEKS);
-            let mut shape = vec![0.0f64; cal.slots];
-            let mut n = 0.0;
-            for d in &same {
-                let t = d.total();
-                if t <= 0.0 {
-                    continue;
-                }
-                for (s, v) in shape.iter_mut().zip(&d.values) {
-                    *s += if v.is_nan() { 0.0 } else { v / t };
-                }
-                n += 1.0;
-            }
-            shape.iter().map(|s| if n > 0.0 { level * factor[wd] * s / n } else { f64::NAN }).collect()
-        })
-        .collect()
+    factor
+}
+
+/// The intraday shape of weekday `wd` (mean share of the day's total per
+/// slot over the last [`PROFILE_WEEKS`] usable same-weekday days) scaled to
+/// the day total `total`.
+pub fn scaled_shape(history: &[Day], bad: &[bool], cal: &Calendar, wd: usize, total: f64) -> Vec<f64> {
+    let same = recent_same_weekday(history, bad, wd, PROFILE_WEEKS);
+    let mut shape = vec![0.0f64; cal.slots];
+    let mut n = 0.0;
+    for d in &same {
+        let t = d.total();
+        if t <= 0.0 {
+            continue;
+        }
+        for (s, v) in shape.iter_mut().zip(&d.values) {
+            *s += if v.is_nan() { 0.0 } else { v / t };
+        }
+        n += 1.0;
+    }
+    shape.iter().map(|s| if n > 0.0 { total * s / n } else { f64::NAN }).collect()
 }
 
 /// Median of recent weeks: per slot, the median of the last

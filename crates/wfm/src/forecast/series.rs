@@ -90,64 +90,156 @@ pub struct Series {
     /// Rows outside the inferred calendar (ignored by the models).
     pub outside_calendar: usize,
     pub format: TimeFormat,
+    /// Handling time (seconds) per day × slot, parallel to `days`, when the
+    /// history had a handling-time column (`NaN` where unknown).
+    pub aht: Option<Vec<Vec<f64>>>,
+}
+
+/// One cell of an input table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A spreadsheet date-time: days since 1899-12-30 (the Excel serial).
+    DateTime(f64),
+}
+
+impl Cell {
+    fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as a finite number; `None` when empty.
+    fn number(&self, what: &str) -> std::result::Result<Option<f64>, String> {
+        let v = match self {
+            Cell::Empty => return Ok(None),
+            Cell::Text(t) if t.trim().is_empty() => return Ok(None),
+            Cell::Text(t) => t.trim().parse::<f64>().map_err(|_| format!("{what} {t:?} is not a number"))?,
+            Cell::Number(v) => *v,
+            Cell::DateTime(_) => return Err(format!("{what} is a date, not a number")),
+        };
+        if v.is_finite() {
+            Ok(Some(v))
+        } else {
+            Err(format!("{what} must be a finite number"))
+        }
+    }
+}
+
+/// Converts an Excel serial date-time to wall-clock seconds, rounded to the
+/// second (spreadsheets store times as fractions of a day).
+fn excel_serial_to_timestamp(serial: f64) -> std::result::Result<(i64, TimeFormat), String> {
+    // 1899-12-30 is day −25569 relative to 1970-01-01.
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return Err(format!("date-time cell {serial} is out of range"));
+    }
+    let ts = ((serial - 25_569.0) * 86_400.0).round() as i64;
+    Ok((ts, TimeFormat::Plain { seconds: false }))
 }
 
 impl Series {
-    /// Parses `timestamp,calls` CSV text (header required; blank lines
-    /// ignored) and infers the calendar.
+    /// Parses `timestamp,calls[,aht_s]` CSV text (header required; blank
+    /// lines ignored) and infers the calendar.
     pub fn parse_csv(text: &str) -> Result<Series> {
-        let mut lines = text.lines().enumerate();
-        let header = loop {
-            match lines.next() {
-                Some((_, l)) if l.trim().is_empty() => continue,
-                Some((i, l)) => break (i + 1, l),
-                None => return Err(Error::Insufficient("the file is empty".into())),
-            }
-        };
-        let cols: Vec<String> = header.1.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).collect();
-        let ts_col = cols.iter().position(|c| c == "timestamp");
-        let v_col = cols.iter().position(|c| c == "calls" || c == "contacts");
-        let (ts_col, v_col) = match (ts_col, v_col) {
+        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let (header_line, header) = lines.next().ok_or_else(|| Error::Insufficient("the file is empty".into()))?;
+        let header: Vec<String> = header.split(',').map(|c| c.trim().trim_matches('"').to_string()).collect();
+        let rows: Vec<(usize, Vec<Cell>)> = lines
+            .map(|(i, l)| (i + 1, l.split(',').map(|f| Cell::Text(f.trim().trim_matches('"').to_string())).collect()))
+            .collect();
+        Self::from_table(header_line + 1, &header, &rows)
+    }
+
+    /// Builds a series from a table (a CSV file or a spreadsheet sheet): a
+    /// header with `timestamp` and `calls` (or `contacts`) columns and an
+    /// optional handling-time column (`aht_s`, `aht` or `handling_time_s`,
+    /// seconds), then `(line number, cells)` rows in time order.
+    pub fn from_table(header_line: usize, header: &[String], rows: &[(usize, Vec<Cell>)]) -> Result<Series> {
+        let cols: Vec<String> = header.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
+        let find = |names: &[&str]| cols.iter().position(|c| names.contains(&c.as_str()));
+        let (ts_col, v_col) = match (find(&["timestamp"]), find(&["calls", "contacts"])) {
             (Some(t), Some(v)) => (t, v),
             _ => {
                 return Err(Error::Parse {
-                    line: header.0,
-                    message: format!("expected a header with columns timestamp,calls; got {:?}", header.1),
+                    line: header_line,
+                    message: format!(
+                        "expected a header with columns timestamp,calls[,aht_s]; got {:?}",
+                        header.join(",")
+                    ),
                 })
             }
         };
-        let mut values: Vec<(i64, f64)> = Vec::new();
+        let aht_col = find(&["aht_s", "aht", "handling_time_s"]);
+        let mut values: Vec<(i64, f64)> = Vec::with_capacity(rows.len());
+        let mut aht: Vec<f64> = Vec::new();
         let mut format: Option<TimeFormat> = None;
-        for (i, line) in lines {
-            let line_no = i + 1;
-            if line.trim().is_empty() {
+        for (line_no, cells) in rows {
+            if cells.iter().all(Cell::is_empty) {
                 continue;
             }
-            let fields: Vec<&str> = line.split(',').map(|f| f.trim().trim_matches('"')).collect();
-            let err = |message: String| Error::Parse { line: line_no, message };
-            let ts_text = fields.get(ts_col).ok_or_else(|| err("missing timestamp field".into()))?;
-            let v_text = fields.get(v_col).ok_or_else(|| err("missing calls field".into()))?;
-            let (ts, f) = parse_timestamp(ts_text).map_err(err)?;
-            let v: f64 = v_text.parse().map_err(|_| err(format!("calls {v_text:?} is not a number")))?;
-            if !v.is_finite() || v < 0.0 {
-                return Err(err(format!("calls must be a finite number ≥ 0, got {v_text}")));
+            let err = |message: String| Error::Parse { line: *line_no, message };
+            let (ts, f) = match cells.get(ts_col) {
+                Some(Cell::Text(t)) => parse_timestamp(t).map_err(err)?,
+                Some(Cell::DateTime(serial)) => excel_serial_to_timestamp(*serial).map_err(err)?,
+                Some(Cell::Number(_)) | Some(Cell::Empty) | None => return Err(err("missing timestamp field".into())),
+            };
+            let v = cells.get(v_col).ok_or_else(|| err("missing calls field".into()))?.number("calls").map_err(err)?;
+            let v = v.ok_or_else(|| err("missing calls field".into()))?;
+            if v < 0.0 {
+                return Err(err(format!("calls must be a finite number ≥ 0, got {v}")));
+            }
+            if let Some(c) = aht_col {
+                let a = cells.get(c).map_or(Ok(None), |cell| cell.number("aht_s")).map_err(err)?;
+                if a.is_some_and(|a| a < 0.0) {
+                    return Err(err("aht_s must be a finite number ≥ 0".into()));
+                }
+                aht.push(a.unwrap_or(f64::NAN));
+            }
+            if let Some(&(prev, _)) = values.last() {
+                if ts <= prev {
+                    return Err(err(format!("timestamp {:?} is not after the previous row", f.format(ts))));
+                }
             }
             match &format {
                 None => format = Some(f),
                 Some(prev) if *prev != f => {
-                    return Err(err(format!("timestamp {ts_text:?} is written differently from the rows above")))
+                    return Err(err(format!("timestamp {:?} is written differently from the rows above", f.format(ts))))
                 }
                 Some(_) => {}
-            }
-            if let Some(&(prev, _)) = values.last() {
-                if ts <= prev {
-                    return Err(err(format!("timestamp {ts_text:?} is not after the previous row")));
-                }
             }
             values.push((ts, v));
         }
         let format = format.ok_or_else(|| Error::Insufficient("no data rows after the header".into()))?;
-        Self::from_values(values, format)
+        let mut series = Self::from_values(values, format)?;
+        if aht_col.is_some() {
+            series.set_aht(&aht);
+        }
+        Ok(series)
+    }
+
+    /// Attaches handling times, one per row of [`Series::values`] (`NaN` when
+    /// unknown), as a day × slot matrix parallel to [`Series::days`].
+    fn set_aht(&mut self, aht: &[f64]) {
+        let cal = &self.calendar;
+        let index: HashMap<i64, usize> = self.days.iter().enumerate().map(|(i, d)| (d.date.days(), i)).collect();
+        let mut m = vec![vec![f64::NAN; cal.slots]; self.days.len()];
+        for (&(ts, _), &a) in self.values.iter().zip(aht) {
+            let off = ts.rem_euclid(86_400) - cal.first_slot_s;
+            if off < 0 || off % cal.step_s != 0 {
+                continue;
+            }
+            if let (Some(&i), Ok(slot)) = (index.get(&ts.div_euclid(86_400)), usize::try_from(off / cal.step_s)) {
+                if slot < cal.slots {
+                    m[i][slot] = a;
+                }
+            }
+        }
+        self.aht = Some(m);
     }
 
     /// Builds the calendar and the day matrix from time-ordered rows.
@@ -259,7 +351,7 @@ impl Series {
             interpolate(&mut vals[start..end], &present[start..end]);
             days.push(Day { date, weekday: wd, values: vals });
         }
-        Ok(Series { values, calendar, days, closed_days, missing, outside_calendar: outside, format })
+        Ok(Series { values, calendar, days, closed_days, missing, outside_calendar: outside, format, aht: None })
     }
 
     /// Writes `(timestamp, value)` rows as `timestamp,calls` CSV in the
