@@ -183,3 +183,124 @@ fn forecast_errors_are_clear() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown --method"));
 }
+
+/// An XLSX history (date-time cells, calls, handling time) written with
+/// rust_xlsxwriter is read through calamine: the forecast follows its
+/// calendar and carries a handling-time column.
+#[test]
+fn forecast_reads_xlsx_with_handling_time() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xlsx = dir.path().join("history.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (c, h) in ["timestamp", "calls", "aht_s"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    // Six weeks of Monday–Friday, 09:00–11:30 half-hours.
+    let mut row = 1u32;
+    for week in 0..6u8 {
+        for wd in 0..5u8 {
+            let day = 1 + week * 7 + wd; // January 2024 starts on a Monday
+            let (month, day) = if day > 31 { (2, day - 31) } else { (1, day) };
+            for slot in 0..6u8 {
+                let t = ExcelDateTime::from_ymd(2024, month, day)
+                    .and_then(|d| d.and_hms(9 + slot / 2, (slot % 2) * 30, 0))
+                    .expect("date-time");
+                sheet.write_datetime_with_format(row, 0, &t, &fmt).expect("cell");
+                sheet.write_number(row, 1, 20.0 + f64::from(slot) + f64::from(wd)).expect("cell");
+                sheet.write_number(row, 2, 150.0 + f64::from(slot) * 10.0).expect("cell");
+                row += 1;
+            }
+        }
+    }
+    book.save(&xlsx).expect("xlsx written");
+    let out_csv = dir.path().join("f.csv");
+    let report = dir.path().join("r.json");
+    let out = switchboard(&[
+        "wfm",
+        "forecast",
+        "--history",
+        xlsx.to_str().expect("utf-8"),
+        "--horizon-days",
+        "2",
+        "--out",
+        out_csv.to_str().expect("utf-8"),
+        "--report",
+        report.to_str().expect("utf-8"),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&out_csv).expect("forecast written");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "timestamp,calls,aht_s");
+    assert_eq!(lines.len(), 1 + 2 * 6);
+    // Last history day is Friday 9 Feb 2024: next are Monday 12 and Tuesday 13.
+    assert!(lines[1].starts_with("2024-02-12 09:00,"), "{}", lines[1]);
+    assert!(lines[12].starts_with("2024-02-13 11:30,"), "{}", lines[12]);
+    let fields: Vec<&str> = lines[2].split(',').collect();
+    assert_eq!(fields[2], "160.0", "{}", lines[2]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    assert_eq!(report["history"]["has_aht"], true);
+    assert!(report["history"]["flags"].as_array().is_some());
+}
+
+/// A planner's decision file is applied: fixing an injected spike changes the
+/// forecast, and a decision on an unflagged target is refused.
+#[test]
+fn forecast_applies_planner_decisions() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bank = std::fs::read_to_string(bank_csv()).expect("bank csv");
+    let history = dir.path().join("h.csv");
+    // A spike on the last Friday at 10:00 (265 calls → 1,265; the day's
+    // total grows by only 3 %, so it is an interval outlier, not a bad day).
+    let spiked = bank.replace("2003-09-19T10:00:00Z,265", "2003-09-19T10:00:00Z,1265");
+    assert_ne!(spiked, bank);
+    std::fs::write(&history, &spiked).expect("write");
+    let run = |decisions: Option<&str>| {
+        let out_csv = dir.path().join("f.csv");
+        let report = dir.path().join("r.json");
+        let mut args = vec![
+            "wfm".to_string(),
+            "forecast".into(),
+            "--history".into(),
+            history.display().to_string(),
+            "--horizon-days".into(),
+            "1".into(),
+            "--out".into(),
+            out_csv.display().to_string(),
+            "--method".into(),
+            "profile".into(),
+            "--report".into(),
+            report.display().to_string(),
+        ];
+        if let Some(d) = decisions {
+            let path = dir.path().join("d.json");
+            std::fs::write(&path, d).expect("write decisions");
+            args.extend(["--decisions".to_string(), path.display().to_string()]);
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_switchboard")).args(&args).output().expect("runs");
+        let rep = std::fs::read_to_string(&report).ok();
+        (out, std::fs::read_to_string(&out_csv).unwrap_or_default(), rep)
+    };
+    let (out, raw, rep) = run(None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rep: serde_json::Value = serde_json::from_str(&rep.expect("report")).expect("json");
+    let flags = rep["history"]["flags"].as_array().expect("flags");
+    let spike = flags.iter().find(|f| f["target"] == "2003-09-19T10:00:00Z").expect("spike flagged");
+    assert_eq!(spike["kind"], "spike");
+    let (out, fixed, _) = run(Some(r#"[{"target":"2003-09-19T10:00:00Z","action":"fix"}]"#));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let at = |text: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with("2003-09-26T10:00:00Z"))
+            .and_then(|l| l.split(',').nth(1))
+            .and_then(|v| v.parse().ok())
+            .expect("10:00 row")
+    };
+    assert!(at(&fixed) < at(&raw), "fixed {} vs raw {}", at(&fixed), at(&raw));
+    let (out, _, _) = run(Some(r#"[{"target":"2003-09-18","action":"keep"}]"#));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not flagged"));
+}

@@ -221,7 +221,8 @@ fn score(test: &[Day], f: &[Vec<f64>], train: &[Day], cal: &Calendar) -> (f64, f
 /// ∝ 1/WAPE² over the best [`COMBO_TOP`]; equal weights of profile, median
 /// and Taylor when no error is known.
 pub fn combo_weights(wapes: &[(Model, f64)]) -> Vec<(Model, f64)> {
-    let mut ok: Vec<(Model, f64)> = wapes.iter().copied().filter(|(_, w)| w.is_finite() && *w > 0.0).collect();
+    let mut ok: Vec<(Model, f64)> =
+        wapes.iter().copied().filter(|(_, w)| w.is_finite() && *w >= 0.0).map(|(m, w)| (m, w.max(1e-9))).collect();
     if ok.is_empty() {
         return [Model::Profile, Model::Median, Model::Taylor].iter().map(|m| (*m, 1.0 / 3.0)).collect();
     }
