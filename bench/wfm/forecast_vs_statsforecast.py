@@ -24,6 +24,7 @@ Usage: forecast_vs_statsforecast.py --history CSV --bin SWITCHBOARD --out MD
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,7 +78,7 @@ def statsforecast_backtest(y, n_days, slots, week, weeks):
     results = {}
     for name, make in makers.items():
         wapes = []
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for o in origins:
             train = y[: o * slots]
             test = y[o * slots : o * slots + h]
@@ -85,7 +86,8 @@ def statsforecast_backtest(y, n_days, slots, week, weeks):
             fc = StatsForecast(models=[make()], freq=1, n_jobs=1).forecast(df=df, h=h)
             col = [c for c in fc.columns if c not in ("unique_id", "ds")][0]
             wapes.append(wape(test, fc[col].to_numpy()))
-        results[name] = {"wape": float(np.mean(wapes)), "per_origin": wapes, "seconds": time.perf_counter() - t0}
+        results[name] = {"wape": float(np.mean(wapes)), "per_origin": wapes, "seconds": time.perf_counter() - t0,
+                         "cpu": time.process_time() - c0}
     return results, warmup
 
 
@@ -94,12 +96,15 @@ def ours(bin_path, history, weeks):
         out, report = os.path.join(tmp, "f.csv"), os.path.join(tmp, "r.json")
         cmd = [bin_path, "wfm", "forecast", "--history", history, "--horizon-days", "5", "--out", out,
                "--report", report, "--backtest-weeks", str(weeks)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         with open(report) as f:
             rep = json.load(f)
-    return rep, wall
+    return rep, wall, cpu
 
 
 def main():
@@ -111,12 +116,13 @@ def main():
     a = ap.parse_args()
 
     y, n_days, slots, week = load(a.history)
-    rep, our_wall = ours(a.bin, a.history, a.weeks)
+    rep, our_wall, our_cpu = ours(a.bin, a.history, a.weeks)
     sf, warmup = statsforecast_backtest(y, n_days, slots, week, a.weeks)
 
     best_sf_name = min(sf, key=lambda k: sf[k]["wape"])
     best_sf = sf[best_sf_name]["wape"]
     sf_total = sum(r["seconds"] for r in sf.values())
+    sf_cpu = sum(r["cpu"] for r in sf.values())
     chosen = rep["chosen"]
     our = {m["model"]: m for m in rep["models"]}
     our_wape = our[chosen]["wape"]
@@ -125,7 +131,7 @@ def main():
     lines.append(f"History: `{os.path.basename(a.history)}` — {n_days} operating days × {slots} intervals; "
                  f"backtest origins: the last {a.weeks} operating weeks ({week} days each), horizon {week} days.")
     lines.append("")
-    lines.append("| model | mean WAPE | WAPE per origin | backtest time, s |")
+    lines.append("| model | mean WAPE | WAPE per origin | backtest wall time, s |")
     lines.append("|---|---|---|---|")
     for m in rep["models"]:
         secs = m.get("backtest_seconds")
@@ -135,7 +141,7 @@ def main():
         lines.append(f"| ours `{m['model']}`{mark} | {m['wape']:.4f} | {per} | {secs} |")
     for name, r in sf.items():
         per = ", ".join(f"{w:.3f}" for w in r["per_origin"])
-        lines.append(f"| {name} | {r['wape']:.4f} | {per} | {r['seconds']:.2f} |")
+        lines.append(f"| {name} | {r['wape']:.4f} | {per} | {r['seconds']:.2f} (CPU {r['cpu']:.2f}) |")
     lines.append("")
     ratio_wape = our_wape / best_sf
     speed = sf_total / our_wall
@@ -146,6 +152,9 @@ def main():
                  f"| {ratio_wape:.3f} | ≤ 0.95 | {'yes' if ratio_wape <= 0.95 else 'no'} |")
     lines.append(f"| statsforecast time, 3 models ({sf_total:.1f} s) / our whole CLI run "
                  f"({our_wall:.1f} s, 8 models + final forecast) | {speed:.1f}× | ≥ 10× | {'yes' if speed >= 10 else 'no'} |")
+    cpu_ratio = sf_cpu / our_cpu
+    lines.append(f"| same, CPU time: statsforecast {sf_cpu:.1f} s / ours {our_cpu:.1f} s | {cpu_ratio:.1f}× | ≥ 10× "
+                 f"| {'yes' if cpu_ratio >= 10 else 'no'} |")
     lines.append(f"| {best_sf_name} time ({sf[best_sf_name]['seconds']:.1f} s) / our whole CLI run | {speed_best:.1f}× | — | — |")
     lines.append("")
     lines.append(f"statsforecast {__import__('statsforecast').__version__}, numba warm-up (not counted) {warmup:.1f} s; "

@@ -206,7 +206,7 @@ fn forecast_reads_xlsx_with_handling_time() {
             let (month, day) = if day > 31 { (2, day - 31) } else { (1, day) };
             for slot in 0..6u8 {
                 let t = ExcelDateTime::from_ymd(2024, month, day)
-                    .and_then(|d| d.and_hms(9 + slot / 2, (slot % 2) * 30, 0))
+                    .and_then(|d| d.and_hms(u16::from(9 + slot / 2), (slot % 2) * 30, 0))
                     .expect("date-time");
                 sheet.write_datetime_with_format(row, 0, &t, &fmt).expect("cell");
                 sheet.write_number(row, 1, 20.0 + f64::from(slot) + f64::from(wd)).expect("cell");
