@@ -64,9 +64,9 @@ def statsforecast_backtest(y, n_days, slots, week, weeks):
     origins = [n_days - k * week for k in range(weeks, 0, -1)]
     h = week * slots
     makers = {
-        "statsforecast MSTL": lambda: MSTL(season_length=[slots, slots * week], trend_forecaster=AutoETS(model="ZZN")),
-        "statsforecast AutoETS": lambda: AutoETS(season_length=slots),
         "statsforecast SeasonalNaive": lambda: SeasonalNaive(season_length=slots * week),
+        "statsforecast AutoETS": lambda: AutoETS(season_length=slots),
+        "statsforecast MSTL": lambda: MSTL(season_length=[slots, slots * week], trend_forecaster=AutoETS(model="ZZN")),
     }
     # Warm-up: numba compiles statsforecast's kernels on first use; that
     # compile time is reported separately, not charged to the backtest.
@@ -88,6 +88,7 @@ def statsforecast_backtest(y, n_days, slots, week, weeks):
             wapes.append(wape(test, fc[col].to_numpy()))
         results[name] = {"wape": float(np.mean(wapes)), "per_origin": wapes, "seconds": time.perf_counter() - t0,
                          "cpu": time.process_time() - c0}
+        print(f"{name}: {results[name]}", file=sys.stderr, flush=True)
     return results, warmup
 
 
@@ -117,6 +118,7 @@ def main():
 
     y, n_days, slots, week = load(a.history)
     rep, our_wall, our_cpu = ours(a.bin, a.history, a.weeks)
+    print(f"ours: wall {our_wall:.1f} s, CPU {our_cpu:.1f} s, chosen {rep['chosen']}", file=sys.stderr, flush=True)
     sf, warmup = statsforecast_backtest(y, n_days, slots, week, a.weeks)
 
     best_sf_name = min(sf, key=lambda k: sf[k]["wape"])
