@@ -477,18 +477,23 @@ impl Plan {
                 }
             }
             // What the operator does when an on-line period ends: the
-            // activity starting then, or off shift.
-            let activity_at = |m: u32| {
+            // activity starting then, if they come back on line before the
+            // shift ends; otherwise off shift.
+            let activity_at = |m: u32, back: Option<u32>| {
                 worked
                     .iter()
-                    .flat_map(|s| s.activities.iter().map(move |a| (s.day * 1440 + a.start_min, a.kind)))
-                    .find(|(at, _)| *at == m)
-                    .map(|(_, k)| k)
+                    .flat_map(|s| {
+                        let end = s.day * 1440 + s.end_min;
+                        s.activities.iter().map(move |a| (s.day * 1440 + a.start_min, end, a.kind))
+                    })
+                    .find(|(at, end, _)| *at == m && back.is_some_and(|b| b < *end))
+                    .map(|(_, _, k)| k)
             };
             let mut changes = Vec::with_capacity(merged.len() * 2);
-            for &(a, b) in &merged {
+            for (k, &(a, b)) in merged.iter().enumerate() {
+                let back = merged.get(k + 1).map(|p| p.0);
                 changes.push((i64::from(a) * 60_000, Status::Ready));
-                changes.push((i64::from(b) * 60_000, activity_at(b).map_or(Status::Offline, Status::away)));
+                changes.push((i64::from(b) * 60_000, activity_at(b, back).map_or(Status::Offline, Status::away)));
             }
             periods_all.extend(merged);
             operators.push((has, changes));
