@@ -92,6 +92,19 @@ pub enum Mode {
     RoundRobin,
 }
 
+impl Mode {
+    /// The mode named `longest_idle`, `least_occupied` or `round_robin` (the
+    /// names of a queue's rules; `-` may stand for `_`).
+    pub fn from_name(name: &str) -> Option<Mode> {
+        match name.trim().replace('-', "_").as_str() {
+            "longest_idle" => Some(Mode::LongestIdle),
+            "least_occupied" => Some(Mode::LeastOccupied),
+            "round_robin" => Some(Mode::RoundRobin),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueConfig {
     pub id: QueueId,

@@ -72,3 +72,12 @@ fn a_key_client_waits_for_their_manager_then_anyone_may_take_it() {
     e.apply(Input::Tick { at: 90_000 }, &mut out).expect("tick");
     assert_eq!(out.iter().map(|o| (o.contact, o.agent)).collect::<Vec<_>>(), vec![(2, 6)]);
 }
+
+#[test]
+fn modes_are_named_as_in_queue_rules() {
+    assert_eq!(Mode::from_name("longest_idle"), Some(Mode::LongestIdle));
+    assert_eq!(Mode::from_name("least-occupied"), Some(Mode::LeastOccupied));
+    assert_eq!(Mode::from_name(" round_robin "), Some(Mode::RoundRobin));
+    assert_eq!(Mode::from_name("random"), None);
+    assert_eq!(Mode::from_name(""), None);
+}

@@ -10,7 +10,10 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Map, Value};
 use std::time::Instant;
 use wfm::erlang::{self, Load, Target};
+use wfm::forecast::time::{parse_timestamp, TimeFormat};
 use wfm::forecast::{self, history, Cell, Method};
+use wfm::roster::Roster;
+use wfm::sim;
 
 #[derive(Subcommand)]
 pub enum WfmCommand {
@@ -18,6 +21,8 @@ pub enum WfmCommand {
     Erlang(ErlangArgs),
     /// Forecast interval volumes from a `timestamp,calls` history.
     Forecast(ForecastArgs),
+    /// Replay a roster against arrivals through the routing engine (docs/WFM.md, "Simulation").
+    Simulate(SimulateArgs),
 }
 
 #[derive(Args)]
@@ -81,10 +86,56 @@ pub struct ForecastArgs {
     decisions: Option<PathBuf>,
 }
 
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Roster JSON (the shape of `wfm::roster::Roster`).
+    #[arg(long)]
+    roster: PathBuf,
+    /// Arrivals CSV `timestamp,calls[,skill]` (e.g. the forecast's output);
+    /// the roster's start_date at 00:00 is day 0.
+    #[arg(long)]
+    arrivals: PathBuf,
+    /// Mean handling time, seconds.
+    #[arg(long)]
+    aht_s: f64,
+    /// Coefficient of variation of the handling time: log-normal unless 1
+    /// (default: exponential).
+    #[arg(long)]
+    aht_cv: Option<f64>,
+    /// Mean caller patience, seconds (exponential); default: nobody abandons.
+    #[arg(long)]
+    patience_s: Option<f64>,
+    /// Answer-time threshold T of the service level, seconds.
+    #[arg(long, default_value_t = 20.0)]
+    target_time_s: f64,
+    /// Short-abandon threshold S, seconds.
+    #[arg(long, default_value_t = 5.0)]
+    short_abandon_s: f64,
+    /// Routing mode: longest-idle, least-occupied or round-robin.
+    #[arg(long, default_value = "longest-idle")]
+    mode: String,
+    /// Independent replications (means and 95 % half-widths).
+    #[arg(long, default_value_t = 1)]
+    replications: u32,
+    /// Seed of the random numbers (same seed, same result).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print one JSON object (totals, per day, per operator).
+    #[arg(long)]
+    json: bool,
+    /// Write per-interval results to this CSV.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Compare with Erlang C (Erlang A with --patience-s) for the on-line staff, per interval.
+    #[arg(long)]
+    erlang_check: bool,
+}
+
 pub fn run(action: WfmCommand) -> anyhow::Result<()> {
     match action {
         WfmCommand::Erlang(args) => erlang_cmd(&args),
         WfmCommand::Forecast(args) => forecast_cmd(&args),
+        WfmCommand::Simulate(args) => simulate_cmd(&args),
     }
 }
 
@@ -351,6 +402,196 @@ fn parse_decisions(text: &str) -> anyhow::Result<Vec<(history::Target, history::
         out.push((target, action));
     }
     Ok(out)
+}
+
+/// A one-line progress bar on stderr, only when it is a terminal.
+fn progress_bar(what: &'static str) -> impl FnMut(usize, usize) {
+    let tty = std::io::stderr().is_terminal();
+    move |done: usize, total: usize| {
+        if tty {
+            let width = 30;
+            let filled = (done * width / total.max(1)).min(width);
+            eprint!("\r[{}{}] {done}/{total} {what}", "#".repeat(filled), " ".repeat(width - filled));
+            if done >= total {
+                eprintln!();
+            }
+        }
+    }
+}
+
+fn simulate_cmd(a: &SimulateArgs) -> anyhow::Result<()> {
+    let text = read(&a.roster)?;
+    let roster: Roster =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a roster (JSON)", a.roster.display()))?;
+    roster.validate().with_context(|| format!("bad roster {}", a.roster.display()))?;
+    let arrivals = sim::Arrivals::parse_csv(&read(&a.arrivals)?, &roster)
+        .with_context(|| format!("cannot read {}", a.arrivals.display()))?;
+    if arrivals.ignored_rows > 0 {
+        eprintln!("note: {} arrivals rows fall outside the roster's days and are ignored", arrivals.ignored_rows);
+    }
+    let mut cfg = sim::Config::new(sim::Dist::from_mean_cv(a.aht_s, a.aht_cv));
+    cfg.patience = a.patience_s.map(|mean_s| sim::Dist::Exponential { mean_s });
+    cfg.target_time_s = a.target_time_s;
+    cfg.short_abandon_s = a.short_abandon_s;
+    cfg.mode = sim::Mode::from_name(&a.mode)
+        .with_context(|| format!("unknown --mode {:?}; use longest-idle, least-occupied or round-robin", a.mode))?;
+    cfg.replications = a.replications;
+    cfg.seed = a.seed;
+    let mut progress = progress_bar("days simulated");
+    let r = sim::simulate(&roster, &arrivals, &cfg, &mut progress)?;
+    let (start, _) = parse_timestamp(&format!("{} 00:00", roster.start_date))
+        .map_err(|_| anyhow::anyhow!("roster start_date {:?} is not a date", roster.start_date))?;
+    let step_s = i64::from(roster.interval_min) * 60;
+    let fmt = TimeFormat::Plain { seconds: false };
+    let interval_s = step_s as f64;
+    let check = if a.erlang_check {
+        let on_roster =
+            sim::erlang_check(&r.staff, &r.expected_calls, interval_s, a.aht_s, a.target_time_s, a.patience_s)?;
+        let working = sim::erlang_check(
+            &r.effective_staff(),
+            &r.expected_calls,
+            interval_s,
+            a.aht_s,
+            a.target_time_s,
+            a.patience_s,
+        )?;
+        Some((on_roster, working))
+    } else {
+        None
+    };
+    if let Some(path) = &a.out {
+        let mut csv = String::from(
+            "timestamp,staff,offered,answered,abandoned,short_abandoned,service_level,asa_s,abandon_rate,occupancy",
+        );
+        if check.is_some() {
+            csv.push_str(",erlang_service_level");
+        }
+        csv.push('\n');
+        let num = |x: Option<f64>| x.map(|v| format!("{v:.4}")).unwrap_or_default();
+        for (i, c) in r.intervals.iter().enumerate() {
+            csv.push_str(&format!(
+                "{},{},{:.2},{:.2},{:.2},{:.2},{},{},{},{}",
+                fmt.format(start + i as i64 * step_s),
+                r.staff[i],
+                c.offered,
+                c.answered,
+                c.abandoned,
+                c.short_abandoned,
+                num(c.service_level()),
+                num(c.asa_s()),
+                num(c.abandon_rate()),
+                num(c.occupancy()),
+            ));
+            if let Some((on_roster, _)) = &check {
+                csv.push(',');
+                csv.push_str(&num(on_roster.intervals[i]));
+            }
+            csv.push('\n');
+        }
+        std::fs::write(path, csv).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let est = |e: Option<sim::Estimate>| match e {
+        Some(e) => json!({"mean": e.mean, "half_width": e.half_width}),
+        None => Value::Null,
+    };
+    if a.json {
+        let days: Vec<Value> = r
+            .days
+            .iter()
+            .enumerate()
+            .map(|(d, c)| {
+                json!({
+                    "date": fmt.format(start + d as i64 * 86_400).get(..10),
+                    "offered": c.offered,
+                    "answered": c.answered,
+                    "abandoned": c.abandoned,
+                    "short_abandoned": c.short_abandoned,
+                    "service_level": c.service_level(),
+                    "asa_s": c.asa_s(),
+                    "abandon_rate": c.abandon_rate(),
+                    "occupancy": c.occupancy(),
+                })
+            })
+            .collect();
+        let operators: Vec<Value> = r
+            .operators
+            .iter()
+            .map(|o| json!({"id": o.id, "answered": o.answered, "occupancy": o.occupancy()}))
+            .collect();
+        let t = &r.totals;
+        let mut obj = json!({
+            "replications": r.replications,
+            "seed": a.seed,
+            "mode": a.mode,
+            "totals": {
+                "offered": t.offered,
+                "answered": t.answered,
+                "abandoned": t.abandoned,
+                "short_abandoned": t.short_abandoned,
+                "unserved": t.unserved,
+                "service_level": est(r.service_level),
+                "asa_s": est(r.asa_s),
+                "abandon_rate": est(r.abandon_rate),
+                "occupancy": est(r.occupancy),
+            },
+            "days": days,
+            "operators": operators,
+        });
+        if let Some((on_roster, working)) = &check {
+            obj["erlang_check"] = json!({
+                "model": if a.patience_s.is_some() { "erlang_a" } else { "erlang_c" },
+                "service_level_roster_staff": on_roster.service_level,
+                "service_level_working_staff": working.service_level,
+            });
+        }
+        println!("{obj}");
+        return Ok(());
+    }
+    if let Some((on_roster, _)) = &check {
+        println!("{:<17} {:>6} {:>8} {:>9} {:>9}", "interval", "staff", "offered", "Erlang SL", "sim SL");
+        for (i, c) in r.intervals.iter().enumerate() {
+            let Some(p) = on_roster.intervals[i] else { continue };
+            let sim_sl = c.service_level().map_or("—".into(), |v| format!("{:.2} %", v * 100.0));
+            println!(
+                "{:<17} {:>6.2} {:>8.1} {:>7.2} % {:>9}",
+                fmt.format(start + i as i64 * step_s),
+                r.staff[i],
+                c.offered,
+                p * 100.0,
+                sim_sl
+            );
+        }
+    }
+    let pct = |e: Option<sim::Estimate>| match e {
+        Some(sim::Estimate { mean, half_width: Some(h) }) => format!("{:.2} % ± {:.2}", mean * 100.0, h * 100.0),
+        Some(e) => format!("{:.2} %", e.mean * 100.0),
+        None => "—".into(),
+    };
+    let t = &r.totals;
+    println!("replications      {} (seed {}, mode {})", r.replications, a.seed, a.mode);
+    println!("offered           {:.1}", t.offered);
+    println!("answered          {:.1}", t.answered);
+    println!("abandoned         {:.1} (+ {:.1} short, {:.1} never served)", t.abandoned, t.short_abandoned, t.unserved);
+    println!("service level     {} within {} s", pct(r.service_level), a.target_time_s);
+    match r.asa_s {
+        Some(sim::Estimate { mean, half_width }) => {
+            println!("ASA               {mean:.1} s{}", half_width.map(|h| format!(" ± {h:.1}")).unwrap_or_default())
+        }
+        None => println!("ASA               —"),
+    }
+    println!("abandonment       {}", pct(r.abandon_rate));
+    println!("occupancy         {}", pct(r.occupancy));
+    if let Some((on_roster, working)) = &check {
+        let model = if a.patience_s.is_some() { "Erlang A" } else { "Erlang C" };
+        let p = |x: Option<f64>| x.map_or("—".into(), |v| format!("{:.2} %", v * 100.0));
+        println!("{model:<17} {} for the roster's on-line staff", p(on_roster.service_level));
+        println!(
+            "{:<17} {} for the staff working (incl. contacts finished past breaks and shift ends)",
+            "",
+            p(working.service_level)
+        );
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> anyhow::Result<String> {

@@ -42,7 +42,8 @@
 //! `F_j(T)` is computed for all `j` at once by uniformisation of the pure
 //! stage chain (rate Λ = max r_i): `F_j(T) = Σ_m Poisson(ΛT; m)·g_m[j]` with
 //! `g_{m+1}[j] = (r_j/Λ)·g_m[j−1] + (1 − r_j/Λ)·g_m[j]`, `g_m[−1] = 1`.
-//! The tests check all of this against a discrete-event simulation.
+//! The simulator's tests (`sim/tests.rs`) check all of this against the
+//! discrete-event simulation of `crate::sim`.
 
 use crate::{Error, Result};
 

@@ -118,43 +118,51 @@ impl Roster {
     /// over operators. A shift past midnight counts on the next day (and is
     /// dropped after the last day).
     pub fn coverage(&self) -> Vec<Vec<f64>> {
+        self.coverage_of(self.operators.iter().flat_map(|op| op.shifts.iter()).flat_map(RosterShift::on_line))
+    }
+
+    /// Coverage, as in [`Roster::coverage`], of on-line periods given in
+    /// minutes from the start of the roster (day × 1440 + minute).
+    pub fn coverage_of(&self, periods: impl IntoIterator<Item = (u32, u32)>) -> Vec<Vec<f64>> {
         let per_day = self.intervals_per_day();
         let step = self.interval_min.max(1);
         let mut cov = vec![vec![0.0; per_day]; self.days as usize];
-        for op in &self.operators {
-            for s in &op.shifts {
-                let base = s.day * 1440;
-                // Off-line minutes cut out of [start, end), activities sorted.
-                let mut cuts: Vec<(u32, u32)> = s.activities.iter().map(|a| (a.start_min, a.end_min)).collect();
-                cuts.sort_unstable();
-                let mut pieces = Vec::with_capacity(cuts.len() + 1);
-                let mut from = s.start_min;
-                for (a, b) in cuts {
-                    if a > from {
-                        pieces.push((from, a));
-                    }
-                    from = from.max(b);
+        for (a, b) in periods {
+            let mut t = a;
+            while t < b {
+                let slot_end = (t / step + 1) * step;
+                let until = slot_end.min(b);
+                let abs = (t / step) as usize;
+                let (day, slot) = (abs / per_day, abs % per_day);
+                if let Some(row) = cov.get_mut(day) {
+                    row[slot] += f64::from(until - t) / f64::from(step);
                 }
-                if s.end_min > from {
-                    pieces.push((from, s.end_min));
-                }
-                for (a, b) in pieces {
-                    let (a, b) = (base + a, base + b);
-                    let mut t = a;
-                    while t < b {
-                        let slot_end = (t / step + 1) * step;
-                        let until = slot_end.min(b);
-                        let abs = (t / step) as usize;
-                        let (day, slot) = (abs / per_day, abs % per_day);
-                        if let Some(row) = cov.get_mut(day) {
-                            row[slot] += f64::from(until - t) / f64::from(step);
-                        }
-                        t = until;
-                    }
-                }
+                t = until;
             }
         }
         cov
+    }
+}
+
+impl RosterShift {
+    /// The shift's on-line periods with its activities cut out, in order, in
+    /// minutes from the start of the roster (day × 1440 + minute).
+    pub fn on_line(&self) -> Vec<(u32, u32)> {
+        let base = self.day * 1440;
+        let mut cuts: Vec<(u32, u32)> = self.activities.iter().map(|a| (a.start_min, a.end_min)).collect();
+        cuts.sort_unstable();
+        let mut pieces = Vec::with_capacity(cuts.len() + 1);
+        let mut from = self.start_min;
+        for (a, b) in cuts {
+            if a > from {
+                pieces.push((base + from, base + a));
+            }
+            from = from.max(b);
+        }
+        if self.end_min > from {
+            pieces.push((base + from, base + self.end_min));
+        }
+        pieces
     }
 }
 
