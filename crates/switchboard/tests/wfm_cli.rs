@@ -303,4 +303,97 @@ fn forecast_applies_planner_decisions() {
     let (out, _, _) = run(Some(r#"[{"target":"2003-09-18","action":"keep"}]"#));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not flagged"));
+
+/// Two operators 08:00–12:00 with a break, a steady hour-by-hour load.
+fn small_plan(dir: &std::path::Path) -> (String, String) {
+    let roster = serde_json::json!({
+        "interval_min": 30,
+        "start_date": "2026-11-30",
+        "days": 1,
+        "operators": [
+            {"id": "a", "shifts": [{"day": 0, "start_min": 480, "end_min": 720,
+                "activities": [{"kind": "break", "start_min": 600, "end_min": 615}]}]},
+            {"id": "b", "skills": ["kk"], "shifts": [{"day": 0, "start_min": 480, "end_min": 720}]}
+        ]
+    });
+    let roster_path = dir.join("roster.json");
+    std::fs::write(&roster_path, roster.to_string()).expect("write roster");
+    let mut csv = String::from("timestamp,calls\n");
+    for h in 8..12 {
+        csv.push_str(&format!("2026-11-30 {h:02}:00,20\n"));
+    }
+    csv.push_str("2026-12-05 08:00,20\n"); // outside the roster: ignored
+    let arrivals_path = dir.join("arrivals.csv");
+    std::fs::write(&arrivals_path, csv).expect("write arrivals");
+    (roster_path.to_string_lossy().into_owned(), arrivals_path.to_string_lossy().into_owned())
+}
+
+#[test]
+fn simulate_json_contract_and_interval_csv() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (roster, arrivals) = small_plan(dir.path());
+    let out_csv = dir.path().join("intervals.csv");
+    let args = [
+        "wfm",
+        "simulate",
+        "--roster",
+        &roster,
+        "--arrivals",
+        &arrivals,
+        "--aht-s",
+        "120",
+        "--patience-s",
+        "90",
+        "--replications",
+        "3",
+        "--seed",
+        "5",
+        "--mode",
+        "round-robin",
+        "--json",
+        "--erlang-check",
+        "--out",
+        out_csv.to_str().expect("utf-8"),
+    ];
+    let v = json_of(&switchboard(&args));
+    assert_eq!(v["replications"], 3);
+    let t = &v["totals"];
+    assert!(num(t, "offered") > 50.0 && num(t, "answered") > 20.0, "{t}");
+    for key in ["service_level", "asa_s", "abandon_rate", "occupancy"] {
+        let m = num(&t[key], "mean");
+        assert!((0.0..=1000.0).contains(&m), "{key}: {m}");
+        assert!(num(&t[key], "half_width") >= 0.0, "{key}");
+    }
+    assert_eq!(v["days"][0]["date"], "2026-11-30");
+    assert_eq!(v["operators"].as_array().map(Vec::len), Some(2));
+    let e = &v["erlang_check"];
+    assert_eq!(e["model"], "erlang_a");
+    assert!((0.0..=1.0).contains(&num(e, "service_level_roster_staff")));
+    // Same seed, same answer.
+    assert_eq!(json_of(&switchboard(&args)), v);
+    let csv = std::fs::read_to_string(&out_csv).expect("intervals written");
+    let mut lines = csv.lines();
+    assert!(lines.next().expect("header").ends_with(",occupancy,erlang_service_level"));
+    assert_eq!(lines.count(), 48);
+    assert!(csv.contains("\n2026-11-30 10:00,1.5,"), "the break halves an operator at 10:00: {csv}");
+}
+
+#[test]
+fn simulate_errors_are_clear() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (roster, arrivals) = small_plan(dir.path());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["wfm", "simulate", "--roster", &roster, "--arrivals", &arrivals];
+        args.extend_from_slice(extra);
+        let out = switchboard(&args);
+        assert!(!out.status.success(), "{extra:?} accepted");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run(&["--aht-s", "0"]).contains("handling time"));
+    assert!(run(&["--aht-s", "60", "--mode", "random"]).contains("unknown --mode"));
+    assert!(run(&["--aht-s", "60", "--replications", "0"]).contains("replications"));
+    std::fs::write(&arrivals, "timestamp,calls\n2026-11-30 08:00,many\n").expect("write");
+    assert!(run(&["--aht-s", "60"]).contains("line 2"));
+    std::fs::write(&roster, "{\"interval_min\": 7}").expect("write");
+    assert!(run(&["--aht-s", "60"]).contains("roster"));
 }
