@@ -13,6 +13,7 @@ pub mod erlang;
 pub mod forecast;
 pub mod roster;
 pub mod shifts;
+pub mod staffing;
 
 use std::fmt;
 
