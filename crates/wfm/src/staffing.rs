@@ -132,11 +132,11 @@ fn edf(w: &DeferredWork, agents: &[u32], per_agent: f64) -> Option<Vec<f64>> {
     // Open items as (due interval, amount), kept sorted by due.
     let mut open: std::collections::VecDeque<(usize, f64)> = std::collections::VecDeque::new();
     let mut backlog = Vec::with_capacity(n);
-    for t in 0..n {
-        if w.arrivals[t] > 0.0 {
-            open.push_back(((t + w.due_intervals).min(n - 1), w.arrivals[t]));
+    for (t, (arrived, staff)) in w.arrivals.iter().zip(agents).enumerate() {
+        if *arrived > 0.0 {
+            open.push_back(((t + w.due_intervals).min(n - 1), *arrived));
         }
-        let mut cap = f64::from(agents[t]) * per_agent;
+        let mut cap = f64::from(*staff) * per_agent;
         while cap > 0.0 {
             let Some(front) = open.front_mut() else { break };
             let take = front.1.min(cap);
