@@ -289,16 +289,37 @@ impl DayProblem<'_> {
         for _round in 0..20 {
             let mut improved = false;
             for &g in &general {
-                for w in 0..=i64::from(self.shift_cap) {
-                    if w == fixed[g] && best.is_some() {
-                        continue;
-                    }
+                let eval = |w: i64| {
                     let mut f = fixed.clone();
                     f[g] = w;
-                    if let Some(x) = self.solve_fixed(req, &blocks, &f) {
-                        let obj = self.objective(&x, req);
-                        if obj.is_some() && (best_obj.is_none() || obj < best_obj) {
-                            best_obj = obj;
+                    let x = self.solve_fixed(req, &blocks, &f)?;
+                    Some((self.objective(&x, req)?, x, f))
+                };
+                let candidates: Vec<i64> = if self.costs.is_none() {
+                    // MinAbsDifference: the optimum as a function of one fixed
+                    // count is convex (the LP value is convex in its right-hand
+                    // side and the day is totally unimodular for each count), so
+                    // a binary search on the slope finds its minimum.
+                    let (mut lo, mut hi) = (0i64, i64::from(self.shift_cap));
+                    let value = |w: i64| eval(w).map_or(i64::MAX, |(o, _, _)| o);
+                    while lo < hi {
+                        let mid = lo + (hi - lo) / 2;
+                        if value(mid + 1) < value(mid) {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    vec![lo]
+                } else {
+                    (0..=i64::from(self.shift_cap)).collect()
+                };
+                let tried: Vec<_> =
+                    candidates.into_iter().filter(|w| *w != fixed[g] || best.is_none()).filter_map(eval).collect();
+                for (obj, x, f) in tried {
+                    {
+                        if best_obj.is_none_or(|b| obj < b) {
+                            best_obj = Some(obj);
                             best = Some(x);
                             fixed = f;
                             improved = true;
@@ -443,10 +464,11 @@ impl Flow {
         let n = self.nodes + 2;
         let mut pot = vec![0i64; n];
         let mut dist = vec![i64::MAX; n];
-        let mut prev = vec![usize::MAX; n];
+        let mut level = vec![u32::MAX; n];
+        let mut next = vec![0usize; n];
         while need > 0 {
+            // Shortest reduced distances (all reduced costs are ≥ 0).
             dist.fill(i64::MAX);
-            prev.fill(usize::MAX);
             dist[src] = 0;
             let mut heap = std::collections::BinaryHeap::new();
             heap.push(std::cmp::Reverse((0i64, src)));
@@ -462,7 +484,6 @@ impl Flow {
                     let nd = d + self.cost[e] + pot[u] - pot[v];
                     if nd < dist[v] {
                         dist[v] = nd;
-                        prev[v] = e;
                         heap.push(std::cmp::Reverse((nd, v)));
                     }
                 }
@@ -470,27 +491,62 @@ impl Flow {
             if dist[sink] == i64::MAX {
                 break; // cannot happen: every excess can flow back
             }
+            let reach = dist[sink];
             for v in 0..n {
-                if dist[v] != i64::MAX {
-                    pot[v] += dist[v];
+                pot[v] += dist[v].min(reach);
+            }
+            // Blocking flows on the admissible arcs (reduced cost 0): every
+            // shortest path of this round at once, Dinic-style.
+            loop {
+                level.fill(u32::MAX);
+                level[src] = 0;
+                let mut queue = std::collections::VecDeque::from([src]);
+                while let Some(u) = queue.pop_front() {
+                    for &e in &self.adj[u] {
+                        let v = self.to[e];
+                        if self.cap[e] > 0 && level[v] == u32::MAX && self.cost[e] + pot[u] - pot[v] == 0 {
+                            level[v] = level[u] + 1;
+                            queue.push_back(v);
+                        }
+                    }
+                }
+                if level[sink] == u32::MAX {
+                    break;
+                }
+                next.fill(0);
+                loop {
+                    let pushed = self.augment(src, sink, need, &level, &mut next, &pot);
+                    if pushed == 0 {
+                        break;
+                    }
+                    need -= pushed;
+                    if need == 0 {
+                        return;
+                    }
                 }
             }
-            let mut push = need;
-            let mut v = sink;
-            while v != src {
-                let e = prev[v];
-                push = push.min(self.cap[e]);
-                v = self.to[e ^ 1];
-            }
-            let mut v = sink;
-            while v != src {
-                let e = prev[v];
-                self.cap[e] -= push;
-                self.cap[e ^ 1] += push;
-                v = self.to[e ^ 1];
-            }
-            need -= push;
         }
+    }
+
+    /// One augmenting path along admissible level-increasing arcs.
+    fn augment(&mut self, u: usize, sink: usize, limit: i64, level: &[u32], next: &mut [usize], pot: &[i64]) -> i64 {
+        if u == sink {
+            return limit;
+        }
+        while next[u] < self.adj[u].len() {
+            let e = self.adj[u][next[u]];
+            let v = self.to[e];
+            if self.cap[e] > 0 && level[v] == level[u] + 1 && self.cost[e] + pot[u] - pot[v] == 0 {
+                let got = self.augment(v, sink, limit.min(self.cap[e]), level, next, pot);
+                if got > 0 {
+                    self.cap[e] -= got;
+                    self.cap[e ^ 1] += got;
+                    return got;
+                }
+            }
+            next[u] += 1;
+        }
+        0
     }
 }
 
