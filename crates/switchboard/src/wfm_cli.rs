@@ -23,6 +23,37 @@ pub enum WfmCommand {
     Forecast(ForecastArgs),
     /// Replay a roster against arrivals through the routing engine (docs/WFM.md, "Simulation").
     Simulate(SimulateArgs),
+    /// Resources per day and shift (pyworkforce MinAbsDifference / MinRequiredResources input).
+    Shifts(ShiftsArgs),
+    /// Build a roster (shifts, breaks, lunches) from operators, templates and rules.
+    Schedule(ScheduleArgs),
+}
+
+#[derive(Args)]
+pub struct ShiftsArgs {
+    /// pyworkforce-style JSON: num_days, periods, shifts_coverage, required_resources,
+    /// max_period_concurrency, max_shift_concurrency [, cost_dict → MinRequiredResources].
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write the answer: {"status","cost","resources_shifts","total_abs_difference","problem"}.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ScheduleArgs {
+    /// Schedule input JSON (see docs/WFM.md, "wfm schedule").
+    #[arg(long)]
+    input: PathBuf,
+    /// Where to write the roster JSON.
+    #[arg(long)]
+    out: PathBuf,
+    /// Where to write the full coverage report (per-interval required, covered, SL).
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Print the summary as one JSON object.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -136,6 +167,10 @@ pub fn run(action: WfmCommand) -> anyhow::Result<()> {
         WfmCommand::Erlang(args) => erlang_cmd(&args),
         WfmCommand::Forecast(args) => forecast_cmd(&args),
         WfmCommand::Simulate(args) => simulate_cmd(&args),
+        WfmCommand::Shifts(args) => crate::wfm_schedule_cli::shifts_cmd(&args.input, &args.out),
+        WfmCommand::Schedule(args) => {
+            crate::wfm_schedule_cli::schedule_cmd(&args.input, &args.out, args.report.as_deref(), args.json)
+        }
     }
 }
 
