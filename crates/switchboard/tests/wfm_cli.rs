@@ -303,6 +303,7 @@ fn forecast_applies_planner_decisions() {
     let (out, _, _) = run(Some(r#"[{"target":"2003-09-18","action":"keep"}]"#));
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not flagged"));
+}
 
 /// Two operators 08:00–12:00 with a break, a steady hour-by-hour load.
 fn small_plan(dir: &std::path::Path) -> (String, String) {
