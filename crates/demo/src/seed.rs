@@ -103,6 +103,21 @@ pub async fn seed(
         }
     }
 
+    // Skills with levels and capacities on the staff, so routing shows them.
+    for s in crate::skills::SKILLS {
+        store.create_skill(s.code, s.name_ru, s.name_kk, s.name_en, &actor).await?;
+    }
+    for (u, &user_id) in demo_users.iter().zip(&user_ids) {
+        let held: Vec<domain::skill::SkillLevel> = crate::skills::skills_of(&u.login)
+            .iter()
+            .map(|(skill, level)| domain::skill::SkillLevel { skill: skill.to_string(), level: *level })
+            .collect();
+        let capacity = crate::skills::capacity_of(&u.login);
+        if !held.is_empty() || !capacity.is_empty() {
+            store.set_operator_profile(user_id, Some(&held), Some(capacity), &actor).await?;
+        }
+    }
+
     // The topic tree, parents first so children find their parent's id.
     let mut topic_ids: Vec<(&str, i64)> = Vec::with_capacity(TOPICS.len());
     for (position, t) in TOPICS.iter().enumerate() {
