@@ -38,10 +38,10 @@ const ROLE_ROOMS = {
   senior_operator: ['desk', 'orders', 'wallboard'],
   quality_specialist: ['quality', 'reports'],
   resource_planner: ['planning', 'wallboard', 'reports'],
-  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics'],
+  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics', 'skills'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['queues', 'service-levels', 'topics', 'users', 'audit'],
+  administrator: ['queues', 'service-levels', 'topics', 'skills', 'users', 'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -56,6 +56,7 @@ const ROOM_PATH = {
   queues: '/admin/queues',
   'service-levels': '/admin/service-levels',
   topics: '/admin/topics',
+  skills: '/admin/skills',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',

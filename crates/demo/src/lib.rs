@@ -24,6 +24,7 @@ mod history;
 mod live;
 mod people;
 mod seed;
+pub mod skills;
 mod topics;
 
 pub use bank::{parse_bank_calls, BankDay, SLOTS_PER_DAY};

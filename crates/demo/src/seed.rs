@@ -103,6 +103,21 @@ pub async fn seed(
         }
     }
 
+    // Skills with levels and capacities on the staff, so routing shows them.
+    for s in crate::skills::SKILLS {
+        store.create_skill(s.code, s.name_ru, s.name_kk, s.name_en, &actor).await?;
+    }
+    for (u, &user_id) in demo_users.iter().zip(&user_ids) {
+        let held: Vec<domain::skill::SkillLevel> = crate::skills::skills_of(&u.login)
+            .iter()
+            .map(|(skill, level)| domain::skill::SkillLevel { skill: skill.to_string(), level: *level })
+            .collect();
+        let capacity = crate::skills::capacity_of(&u.login);
+        if !held.is_empty() || !capacity.is_empty() {
+            store.set_operator_profile(user_id, Some(&held), Some(capacity), &actor).await?;
+        }
+    }
+
     // The topic tree, parents first so children find their parent's id.
     let mut topic_ids: Vec<(&str, i64)> = Vec::with_capacity(TOPICS.len());
     for (position, t) in TOPICS.iter().enumerate() {
@@ -301,9 +316,19 @@ mod tests {
                 + answered
                 + abandoned
                 + closed
-                + store.count_events(Some("kb.article_changed")).await.expect("articles"),
+                + store.count_events(Some("kb.article_changed")).await.expect("articles")
+                + crate::skills::SKILLS.len() as i64
+                + store.count_events(Some(domain::events::OPERATOR_SKILLS_CHANGED)).await.expect("skills")
+                + store.count_events(Some(domain::events::OPERATOR_CAPACITY_CHANGED)).await.expect("capacity"),
             "nothing else appended"
         );
+        // Skills and capacities are on the staff.
+        let skills = store.routing_skills().await.expect("skills");
+        let lang_kk = store.list_skills().await.expect("list").into_iter().find(|s| s.code == "lang_kk").expect("kk");
+        let operator1 = store.user_by_login("operator1").await.expect("read").expect("operator1").id;
+        assert!(skills.operators[&operator1].contains(&(lang_kk.id, 5)), "operator1 speaks Kazakh");
+        let senior1 = store.user_by_login("senior1").await.expect("read").expect("senior1").id;
+        assert!(skills.capacity[&senior1].contains(&(domain::contact::Channel::Chat, 5)), "seniors take more chats");
 
         let admin = store.credentials("admin").await.expect("read").expect("admin exists");
         assert_eq!(admin.1, "plain:demo-admin");

@@ -77,3 +77,15 @@ pub const TOPIC_CREATED: &str = "topic.created";
 /// A topic was renamed, moved, given another suggested type, deactivated or
 /// reactivated.
 pub const TOPIC_CHANGED: &str = "topic.changed";
+/// A skill was added to the catalogue.
+pub const SKILL_CREATED: &str = "skill.created";
+/// A skill was renamed, deactivated or reactivated.
+pub const SKILL_CHANGED: &str = "skill.changed";
+/// An operator's skills and levels were replaced.
+pub const OPERATOR_SKILLS_CHANGED: &str = "operator.skills_changed";
+/// An operator's capacity per channel was replaced.
+pub const OPERATOR_CAPACITY_CHANGED: &str = "operator.capacity_changed";
+/// The skills a queue requires of its contacts' operators were replaced.
+pub const QUEUE_SKILLS_CHANGED: &str = "queue.skills_changed";
+/// The skills a contact requires were replaced (by a supervisor).
+pub const CONTACT_SKILLS_CHANGED: &str = "contact.skills_changed";

@@ -20,6 +20,7 @@ pub mod masking;
 pub mod queue;
 pub mod script;
 pub mod service_levels;
+pub mod skill;
 pub mod sla;
 pub mod time;
 pub mod topic;

@@ -294,7 +294,9 @@ impl Modify for SecuritySchemes {
         crate::alerts::list, crate::alerts::acknowledge,
         work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
-        crate::topics::list, crate::topics::create, crate::topics::update),
+        crate::topics::list, crate::topics::create, crate::topics::update,
+        crate::skills::list, crate::skills::create, crate::skills::update, crate::skills::set_operator_skills,
+        crate::skills::set_operator_capacity, crate::skills::set_queue_skills, crate::skills::set_contact_skills),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
         (name = "operations"))

@@ -33,6 +33,11 @@ pub struct NewContactIn {
     pub subject: String,
     pub customer_id: Option<i64>,
     pub queue_id: i64,
+    /// Skills the contact requires (codes of active skills, minimum level
+    /// 1–5); the queue's requirements are added. Routed only to operators
+    /// who have them all.
+    #[serde(default)]
+    pub skills: Vec<crate::skills::RequirementIn>,
 }
 
 fn inbound() -> Direction {
@@ -143,7 +148,8 @@ pub async fn create_contact(
         customer_id: input.customer_id,
         queue_id: input.queue_id,
     };
-    let c = st.dispatch.create_contact(&st.store, &new, &caller.actor()).await?;
+    let skills = crate::skills::requirements(&input.skills);
+    let c = st.dispatch.create_contact_requiring(&st.store, &new, &skills, &caller.actor()).await?;
     Ok((StatusCode::CREATED, Json(contact_out(&st, c).await?)))
 }
 

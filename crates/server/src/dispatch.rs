@@ -65,13 +65,28 @@ fn channel(c: Channel) -> routing::Channel {
     }
 }
 
-fn as_routed(c: &Contact, queue: i64) -> NewContact {
+/// The engine's view of an operator's capacity: the stored channels, the
+/// default for the rest.
+fn capacity(set: Option<&Vec<(Channel, i64)>>) -> Capacity {
+    let mut cap = Capacity::default();
+    for (ch, max) in set.into_iter().flatten() {
+        cap.0[channel(*ch) as usize] = (*max).clamp(0, i64::from(u8::MAX)) as u8;
+    }
+    cap
+}
+
+/// Skill ids and levels as the engine takes them.
+fn skill_ids(set: &[(i64, u8)]) -> Vec<(routing::SkillId, u8)> {
+    set.iter().map(|(id, level)| (*id as routing::SkillId, *level)).collect()
+}
+
+fn as_routed(c: &Contact, queue: i64, required: &[(i64, u8)]) -> NewContact {
     NewContact {
         id: c.id as u64,
         queue: queue as u32,
         channel: channel(c.channel),
         priority: c.priority as i32,
-        required: Vec::new(),
+        required: skill_ids(required),
         preferred: Vec::new(),
         preferred_for_ms: 0,
         at: c.created_at,
@@ -98,14 +113,19 @@ impl Dispatcher {
         &self.live
     }
 
-    /// Re-reads queues and members (after an administrator changed them).
+    /// Re-reads queues, members, skills, capacity and requirements (after an
+    /// administrator changed them).
     pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
         let mut engine = self.engine.lock().await;
+        self.reload_locked(store, &mut engine).await
+    }
+
+    async fn reload_locked(&self, store: &Store, engine: &mut Engine) -> Result<(), StoreError> {
         let mut fresh = Engine::new();
         let mut out = Vec::new();
         load(store, &mut fresh, &mut out).await?;
         *engine = fresh;
-        persist(store, &mut engine, out, &self.live).await;
+        persist(store, engine, out, &self.live).await;
         Ok(())
     }
 
@@ -116,14 +136,27 @@ impl Dispatcher {
         new: &NewStoredContact,
         actor: &AuditActor,
     ) -> Result<Contact, StoreError> {
+        self.create_contact_requiring(store, new, &[], actor).await
+    }
+
+    /// Registers a contact that requires `skills` (merged with its queue's)
+    /// and routes it only to operators who have them.
+    pub async fn create_contact_requiring(
+        &self,
+        store: &Store,
+        new: &NewStoredContact,
+        skills: &[domain::skill::SkillLevel],
+        actor: &AuditActor,
+    ) -> Result<Contact, StoreError> {
         // Read before taking the engine: the rule depends only on the customer and queue.
         let rule = key_client_rule(store, new.customer_id, new.queue_id).await.unwrap_or_else(|e| {
             tracing::warn!("key-client rule skipped: {e}");
             None
         });
         let mut engine = self.engine.lock().await;
-        let c = store.create_contact(new, actor).await?;
-        let mut routed = as_routed(&c, new.queue_id);
+        let c = store.create_contact_requiring(new, skills, actor).await?;
+        let required = store.routing_requirements(c.id, new.queue_id).await?;
+        let mut routed = as_routed(&c, new.queue_id, &required);
         if let Some((preferred, wait_ms)) = rule {
             routed.preferred = preferred;
             routed.preferred_for_ms = wait_ms;
@@ -209,10 +242,26 @@ impl Dispatcher {
         actor: &AuditActor,
     ) -> Result<(), StoreError> {
         let mut engine = self.engine.lock().await;
+        let before = match store.contact(contact).await?.and_then(|c| c.queue_id) {
+            Some(from) => store.routing_requirements(contact, from).await?,
+            None => Vec::new(),
+        };
         store.transfer_contact(contact, queue, reason, actor).await?;
+        if store.routing_requirements(contact, queue).await? != before {
+            // The new queue requires other skills: route everything afresh.
+            self.live.publish(LiveEvent::ContactChanged { contact, operator: None });
+            self.live.publish(LiveEvent::QueueChanged { queue });
+            return self.reload_locked(store, &mut engine).await;
+        }
         let mut out = Vec::new();
         let input = Input::TransferToQueue { contact: contact as u64, queue: queue as u32, at: store::now_ms() };
-        engine.apply(input, &mut out).map_err(misfit)?;
+        match engine.apply(input, &mut out) {
+            Ok(()) => {}
+            // Held outside routing (e.g. its operator's capacity was lowered
+            // meanwhile): routing takes it up afresh.
+            Err(routing::RoutingError::UnknownContact(_)) => return self.reload_locked(store, &mut engine).await,
+            Err(e) => return Err(misfit(e)),
+        }
         self.live.publish(LiveEvent::ContactChanged { contact, operator: None });
         self.live.publish(LiveEvent::QueueChanged { queue });
         persist(store, &mut engine, out, &self.live).await;
@@ -223,9 +272,11 @@ impl Dispatcher {
         let mut engine = self.engine.lock().await;
         store.resolve_contact(contact, user_id, wrapup).await?;
         let mut out = Vec::new();
-        engine
-            .apply(Input::ContactFinished { contact: contact as u64, at: store::now_ms() }, &mut out)
-            .map_err(misfit)?;
+        match engine.apply(Input::ContactFinished { contact: contact as u64, at: store::now_ms() }, &mut out) {
+            // Held outside routing (e.g. its operator's capacity was lowered meanwhile): nothing to free.
+            Ok(()) | Err(routing::RoutingError::UnknownContact(_)) => {}
+            Err(e) => return Err(misfit(e)),
+        }
         self.live.publish(LiveEvent::ContactChanged { contact, operator: Some(user_id) });
         persist(store, &mut engine, out, &self.live).await;
         Ok(())
@@ -266,7 +317,8 @@ impl Dispatcher {
         let c = store.reopen_contact(contact, queue, reason, actor).await?;
         let mut out = Vec::new();
         if let Some(q) = c.queue_id {
-            let routed = NewContact { at: store::now_ms(), ..as_routed(&c, q) };
+            let required = store.routing_requirements(c.id, q).await?;
+            let routed = NewContact { at: store::now_ms(), ..as_routed(&c, q, &required) };
             if let Err(e) = engine.apply(Input::ContactArrived(routed), &mut out) {
                 tracing::error!("contact {} reopened but not routed: {e}", c.id);
             }
@@ -369,24 +421,34 @@ async fn load(store: &Store, engine: &mut Engine, out: &mut Vec<Offer>) -> Resul
     for (queue, user) in store.queue_members().await? {
         members.entry(user).or_default().push(queue as u32);
     }
+    let skills = store.routing_skills().await?;
     for (user, queues) in &members {
-        let cfg =
-            AgentConfig { id: *user as u64, skills: Vec::new(), queues: queues.clone(), capacity: Capacity::default() };
+        let cfg = AgentConfig {
+            id: *user as u64,
+            skills: skill_ids(skills.operators.get(user).map_or(&[], Vec::as_slice)),
+            queues: queues.clone(),
+            capacity: capacity(skills.capacity.get(user)),
+        };
         engine.apply(Input::AddAgent(cfg), out).map_err(misfit)?;
     }
     for c in store.open_contacts().await? {
         let Some(queue) = c.queue_id else { continue };
+        let none = Vec::new();
+        let required = domain::skill::merge(
+            skills.contacts.get(&c.id).unwrap_or(&none),
+            skills.queues.get(&queue).unwrap_or(&none),
+        );
         match (c.status, c.operator_id) {
             (Status::Offered, _) => {
                 // Never accepted: back to its place in the queue.
                 store.requeue_contact(c.id, "restart").await?;
-                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue)), out);
+                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue, &required)), out);
             }
             (Status::Queued | Status::New, _) => {
-                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue)), out);
+                let _ = engine.apply(Input::ContactArrived(as_routed(&c, queue, &required)), out);
             }
             (_, Some(op)) if members.contains_key(&op) => {
-                let input = Input::RestoreAssigned { contact: as_routed(&c, queue), agent: op as u64 };
+                let input = Input::RestoreAssigned { contact: as_routed(&c, queue, &required), agent: op as u64 };
                 if let Err(e) = engine.apply(input, out) {
                     tracing::warn!("contact {} stays with operator {op} outside routing: {e}", c.id);
                 }
@@ -425,5 +487,24 @@ async fn persist(store: &Store, engine: &mut Engine, offers: Vec<Offer>, live: &
             }
         }
         pending = next;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_domain_default_capacity_is_the_engine_default() {
+        let engine = Capacity::default();
+        for ch in Channel::ALL {
+            assert_eq!(i64::from(engine.0[channel(*ch) as usize]), domain::skill::default_capacity(*ch), "{ch:?}");
+        }
+        assert_eq!(capacity(None), engine);
+        let set = vec![(Channel::Chat, 2), (Channel::Voice, 0)];
+        let cap = capacity(Some(&set));
+        assert_eq!(cap.0[routing::Channel::Chat as usize], 2);
+        assert_eq!(cap.0[routing::Channel::Voice as usize], 0);
+        assert_eq!(cap.0[routing::Channel::Email as usize], 8);
     }
 }

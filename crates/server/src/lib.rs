@@ -24,6 +24,7 @@ pub mod password;
 pub mod queue_pages;
 pub mod routes;
 pub mod service_pages;
+pub mod skills;
 pub mod state;
 pub mod topics;
 pub mod work_api;

@@ -29,6 +29,8 @@ pub struct QueueView {
     pub modes: Vec<(&'static str, String, bool)>,
     /// Other queues as backup choices: (id, name, selected).
     pub backups: Vec<(i64, String, bool)>,
+    /// Skills the queue may require: (code, name, minimum level or empty).
+    pub skills: Vec<(String, String, String)>,
 }
 
 #[derive(Template)]
@@ -45,9 +47,11 @@ async fn page(st: &AppState, caller: &Caller, status: StatusCode, error: Option<
         let queues = st.store.list_queues().await?;
         let members = st.store.queue_members().await?;
         let users = st.store.list_users().await?;
-        Ok::<_, StoreError>((queues, members, users))
+        let skills = st.store.list_skills().await?;
+        let required = st.store.routing_skills().await?.queues;
+        Ok::<_, StoreError>((queues, members, users, skills, required))
     };
-    let (queues, members, users) = match load.await {
+    let (queues, members, users, skills, required) = match load.await {
         Ok(v) => v,
         Err(e) => return ApiError::internal(e).into_response(),
     };
@@ -65,7 +69,18 @@ async fn page(st: &AppState, caller: &Caller, status: StatusCode, error: Option<
             .filter(|(id, _)| *id != q.id)
             .map(|(id, name)| (*id, name.clone(), q.rules.overflow_queue_id == Some(*id)))
             .collect();
+        let needs = required.get(&q.id);
+        let skills = skills
+            .iter()
+            .filter_map(|s| {
+                let min = needs.and_then(|n| n.iter().find(|(id, _)| *id == s.id)).map(|(_, l)| l.to_string());
+                // Inactive skills only where still required.
+                (s.active || min.is_some())
+                    .then(|| (s.code.clone(), s.name(chrome.lang).to_string(), min.unwrap_or_default()))
+            })
+            .collect();
         views.push(QueueView {
+            skills,
             modes,
             backups,
             id: q.id,
@@ -136,17 +151,25 @@ pub async fn set_rules(
         Ok(rules) => st.store.set_queue_rules(id, &rules, &caller.actor()).await,
         Err(inv) => Err(StoreError::Invalid(inv)),
     };
+    let saved = match saved {
+        Ok(_) => st.dispatch.reload(&st.store).await,
+        Err(e) => Err(e),
+    };
     match saved {
-        Ok(_) => match st.dispatch.reload(&st.store).await {
-            Ok(()) => Redirect::to(&format!("/admin/queues#queue-{id}")).into_response(),
-            Err(e) => ApiError::internal(e).into_response(),
-        },
-        Err(StoreError::Invalid(inv)) => {
-            page(&st, &caller, StatusCode::UNPROCESSABLE_ENTITY, Some(st.catalog.get(caller.locale, inv.code))).await
+        Ok(()) => Redirect::to(&format!("/admin/queues#queue-{id}")).into_response(),
+        Err(e) => refused(&st, &caller, e).await,
+    }
+}
+
+/// The queue room again with the reason a change was refused.
+pub(crate) async fn refused(st: &AppState, caller: &Caller, e: StoreError) -> Response {
+    match e {
+        StoreError::Invalid(inv) => {
+            page(st, caller, StatusCode::UNPROCESSABLE_ENTITY, Some(st.catalog.get(caller.locale, inv.code))).await
         }
-        Err(StoreError::NotFound(_)) => {
-            page(&st, &caller, StatusCode::NOT_FOUND, Some(st.catalog.get(caller.locale, "error-not-found"))).await
+        StoreError::NotFound(_) => {
+            page(st, caller, StatusCode::NOT_FOUND, Some(st.catalog.get(caller.locale, "error-not-found"))).await
         }
-        Err(e) => ApiError::internal(e).into_response(),
+        e => ApiError::internal(e).into_response(),
     }
 }

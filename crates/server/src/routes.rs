@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages,
-    service_pages, topics, work_api, work_pages, AppState,
+    service_pages, skills, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -126,6 +126,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/admin/topics", Requires(ManageQueues)),
     r(Post, "/admin/topics", Requires(ManageQueues)),
     r(Post, "/admin/topics/{id}", Requires(ManageQueues)),
+    // Skills and capacity: who shapes routing also says who can take what.
+    r(Get, "/admin/skills", Requires(ManageQueues)),
+    r(Post, "/admin/skills", Requires(ManageQueues)),
+    r(Post, "/admin/skills/{id}", Requires(ManageQueues)),
+    r(Post, "/admin/operators/{id}/skills", Requires(ManageQueues)),
+    r(Post, "/admin/queues/{id}/skills", Requires(ManageQueues)),
     // JSON API.
     r(Get, "/api/v1/me", SignedIn),
     r(Post, "/api/v1/me/tokens", SignedIn),
@@ -152,6 +158,14 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/topics", SignedIn),
     r(Post, "/api/v1/topics", Requires(ManageQueues)),
     r(Put, "/api/v1/topics/{id}", Requires(ManageQueues)),
+    // Everyone signed in reads the skill catalogue (to say what a contact needs).
+    r(Get, "/api/v1/skills", SignedIn),
+    r(Post, "/api/v1/skills", Requires(ManageQueues)),
+    r(Put, "/api/v1/skills/{id}", Requires(ManageQueues)),
+    r(Put, "/api/v1/operators/{id}/skills", Requires(ManageQueues)),
+    r(Put, "/api/v1/operators/{id}/capacity", Requires(ManageQueues)),
+    r(Put, "/api/v1/queues/{id}/skills", Requires(ManageQueues)),
+    r(Put, "/api/v1/contacts/{id}/skills", Requires(ManageQueues)),
     r(Post, "/api/v1/contacts", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/accept", Requires(UseDesk)),
@@ -222,6 +236,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
+    Room { id: "skills", href: "/admin/skills", label_key: "nav-skills" },
     Room { id: "users", href: "/admin/users", label_key: "nav-users" },
     Room { id: "audit", href: "/admin/audit", label_key: "nav-audit" },
     Room { id: "profile", href: "/profile", label_key: "nav-profile" },
@@ -288,6 +303,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/service-levels/legal", post(service_pages::save_preset))
         .route("/admin/topics", get(topics::room).post(topics::create_form))
         .route("/admin/topics/{id}", post(topics::update_form))
+        .route("/admin/skills", get(skills::room).post(skills::create_form))
+        .route("/admin/skills/{id}", post(skills::update_form))
+        .route("/admin/operators/{id}/skills", post(skills::operator_form))
+        .route("/admin/queues/{id}/skills", post(skills::queue_form))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/me/tokens", post(api::create_token))
         .route("/api/v1/roles", get(api::roles))
@@ -307,6 +326,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/service-levels", get(service_pages::get_levels).put(service_pages::put_levels))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", put(topics::update))
+        .route("/api/v1/skills", get(skills::list).post(skills::create))
+        .route("/api/v1/skills/{id}", put(skills::update))
+        .route("/api/v1/operators/{id}/skills", put(skills::set_operator_skills))
+        .route("/api/v1/operators/{id}/capacity", put(skills::set_operator_capacity))
+        .route("/api/v1/queues/{id}/skills", put(skills::set_queue_skills))
+        .route("/api/v1/contacts/{id}/skills", put(skills::set_contact_skills))
         .route("/api/v1/contacts", post(desk_api::create_contact))
         .route("/api/v1/contacts/{id}", get(desk_api::get_contact))
         .route("/api/v1/contacts/{id}/accept", post(desk_api::accept))

@@ -89,6 +89,14 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/admin/topics")
         | ("POST", "/admin/topics" | "/admin/topics/{id}" | "/api/v1/topics")
         | ("PUT", "/api/v1/topics/{id}") => Only(&[Supervisor, Administrator]),
+        // Anyone signed in reads the skill catalogue; skills, capacity and
+        // requirements are set by those who shape routing.
+        ("GET", "/api/v1/skills") => AnySignedIn,
+        ("GET", "/admin/skills")
+        | ("POST", "/admin/skills" | "/admin/skills/{id}" | "/admin/operators/{id}/skills")
+        | ("POST", "/admin/queues/{id}/skills" | "/api/v1/skills")
+        | ("PUT", "/api/v1/skills/{id}" | "/api/v1/operators/{id}/skills" | "/api/v1/operators/{id}/capacity")
+        | ("PUT", "/api/v1/queues/{id}/skills" | "/api/v1/contacts/{id}/skills") => Only(&[Supervisor, Administrator]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
@@ -125,6 +133,8 @@ async fn every_role_against_every_route() {
             app.queue
         } else if spec.path.contains("topics/") {
             app.topic
+        } else if spec.path.contains("skills/") {
+            app.skill
         } else {
             app.target_user
         };

@@ -159,12 +159,25 @@ impl Store {
     /// Registers a contact straight into its queue. When this returns the
     /// contact is durable: it is acknowledged.
     pub async fn create_contact(&self, new: &NewContact, actor: &AuditActor) -> Result<Contact> {
+        self.create_contact_requiring(new, &[], actor).await
+    }
+
+    /// Registers a contact that requires `skills` (codes of active skills
+    /// with minimum levels): refused with nothing written when one is unknown,
+    /// inactive, repeated or out of range.
+    pub async fn create_contact_requiring(
+        &self,
+        new: &NewContact,
+        skills: &[domain::skill::SkillLevel],
+        actor: &AuditActor,
+    ) -> Result<Contact> {
         let at = now_ms();
         if !(0..=domain::contact::MAX_PRIORITY).contains(&new.priority) {
             return Err(StoreError::Invalid(domain::validate::Invalid { field: "priority", code: "invalid-priority" }));
         }
         let mut tx = self.begin().await?;
         crate::topics::check_for_contact(&mut tx, &new.topic).await?;
+        let required = crate::skills::resolve(&mut tx, skills).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, customer_id, \
              subject, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $9) RETURNING id",
@@ -191,7 +204,13 @@ impl Store {
             agent_id: actor.user_id,
             ..Default::default()
         };
-        let payload = json!({"channel": new.channel.as_str(), "type": new.contact_type.as_str(), "topic": new.topic});
+        crate::skills::insert_for_contact(&mut tx, id, &required).await?;
+        let mut payload =
+            json!({"channel": new.channel.as_str(), "type": new.contact_type.as_str(), "topic": new.topic});
+        if !skills.is_empty() {
+            payload["skills"] =
+                json!(skills.iter().map(|s| json!({"skill": s.skill, "min_level": s.level})).collect::<Vec<_>>());
+        }
         events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload: payload.clone() }).await?;
         events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_OFFERED, refs, payload }).await?;
         self.notify(&mut tx, id, Notice::Registered, at).await?;

@@ -22,6 +22,7 @@ pub mod kb;
 pub mod queues;
 pub mod sessions;
 pub mod settings;
+pub mod skills;
 pub mod topics;
 pub mod users;
 
@@ -38,6 +39,7 @@ pub use contacts::{Contact, Hop};
 pub use customers::{Customer, DuplicateCandidate, MergeOutcome, NewCustomer, StoredIdentity};
 pub use events::{EventRecord, EventRefs, NewEvent};
 pub use queues::Queue;
+pub use skills::{Leveled, RoutingSkills, Skill};
 pub use topics::{Topic, TopicNode};
 pub use users::{NewUser, User};
 
@@ -197,6 +199,15 @@ pub(crate) fn push_values(sql: &mut String, rows: usize, cols: usize) {
             let _ = write!(sql, "${}", r * cols + c + 1);
         }
         sql.push(')');
+    }
+}
+
+/// The one of three names for an interface language (Russian when unknown).
+pub fn localized<'a>(locale: &str, ru: &'a str, kk: &'a str, en: &'a str) -> &'a str {
+    match locale {
+        "kk" => kk,
+        "en" => en,
+        _ => ru,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub queue: i64,
     /// The topic `delivery` (Доставка), which `contact` carries.
     pub topic: i64,
+    /// The skill `lang_kk` (Казахский язык); nobody has it, nothing requires it.
+    pub skill: i64,
     pub contact: i64,
     pub article: i64,
     /// An SLA alert on `contact`.
@@ -181,6 +183,11 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         .await
         .expect("topic")
         .id;
+    let skill = store
+        .create_skill("lang_kk", "Казахский язык", "Қазақ тілі", "Kazakh language", &AuditActor::cli())
+        .await
+        .expect("skill")
+        .id;
     let new = store::contacts::NewContact {
         channel: domain::contact::Channel::Voice,
         direction: domain::contact::Direction::Inbound,
@@ -221,6 +228,7 @@ pub async fn app(db: testkit::TestDb) -> TestApp {
         customer,
         queue,
         topic,
+        skill,
         contact,
         article: article.id,
         alert,
