@@ -294,10 +294,14 @@ impl Modify for SecuritySchemes {
         crate::alerts::list, crate::alerts::acknowledge,
         work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
-        crate::topics::list, crate::topics::create, crate::topics::update),
+        crate::topics::list, crate::topics::create, crate::topics::update,
+        crate::kb_edit::list_articles, crate::kb_edit::create_article, crate::kb_edit::get_article,
+        crate::kb_edit::update_article, crate::kb_edit::get_article_version, crate::kb_edit::list_scripts,
+        crate::kb_edit::create_script, crate::kb_edit::get_script, crate::kb_edit::update_script,
+        crate::kb_edit::list_templates, crate::kb_edit::create_template, crate::kb_edit::update_template),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "operations"))
+        (name = "knowledge"), (name = "operations"))
 )]
 pub struct ApiDoc;
 
