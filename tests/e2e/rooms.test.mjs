@@ -35,13 +35,14 @@ const URL_LINE = /Switchboard demo:\s*(http:\/\/\S+)/;
 // Role -> rooms it opens. Every signed-in user also has `profile`.
 const ROLE_ROOMS = {
   operator: ['desk', 'orders'],
-  senior_operator: ['desk', 'orders', 'wallboard'],
-  quality_specialist: ['quality', 'reports'],
+  senior_operator: ['desk', 'orders', 'wallboard', 'kb-editor', 'scripts', 'templates'],
+  quality_specialist: ['quality', 'reports', 'kb-editor', 'scripts', 'templates'],
   resource_planner: ['planning', 'wallboard', 'reports'],
-  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics', 'skills'],
+  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics', 'skills',
+    'kb-editor', 'scripts', 'templates'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['queues', 'service-levels', 'topics', 'skills', 'users', 'audit'],
+  administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'users', 'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -57,6 +58,9 @@ const ROOM_PATH = {
   'service-levels': '/admin/service-levels',
   topics: '/admin/topics',
   skills: '/admin/skills',
+  'kb-editor': '/admin/kb',
+  scripts: '/admin/scripts',
+  templates: '/admin/templates',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',

@@ -63,9 +63,9 @@ impl Role {
         match self {
             Role::Operator => &[UseDesk, UseOrders, ViewCustomerData, EditCustomers],
             Role::SeniorOperator => {
-                &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard, EditCustomers, ManageCustomers]
+                &[UseDesk, UseOrders, ViewCustomerData, ViewWallboard, EditCustomers, ManageCustomers, EditKnowledge]
             }
-            Role::QualitySpecialist => &[UseQuality, ViewReports, ViewCustomerData],
+            Role::QualitySpecialist => &[UseQuality, ViewReports, ViewCustomerData, EditKnowledge],
             Role::ResourcePlanner => &[UsePlanning, ViewWallboard, ViewReports],
             Role::Supervisor => &[
                 UseDesk,
@@ -78,12 +78,13 @@ impl Role {
                 ManageQueues,
                 EditCustomers,
                 ManageCustomers,
+                EditKnowledge,
             ],
             Role::HeadOfCentre => {
                 &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers, ManageCustomers]
             }
             Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers],
-            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues],
+            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge],
         }
     }
 }
@@ -118,10 +119,14 @@ pub enum Permission {
     EditCustomers,
     /// Merge duplicate customers and assign their managers (004:219, 004:246).
     ManageCustomers,
+    /// Write the knowledge base: articles, call scripts, reply templates (003:582, 003:660 —
+    /// kept current by senior operators and supervisors; quality specialists and
+    /// administrators maintain it too).
+    EditKnowledge,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -135,6 +140,7 @@ impl Permission {
         Permission::ManageQueues,
         Permission::EditCustomers,
         Permission::ManageCustomers,
+        Permission::EditKnowledge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -152,6 +158,7 @@ impl Permission {
             Permission::ManageQueues => "manage_queues",
             Permission::EditCustomers => "edit_customers",
             Permission::ManageCustomers => "manage_customers",
+            Permission::EditKnowledge => "edit_knowledge",
         }
     }
 }

@@ -256,6 +256,11 @@ pub enum ScriptError {
     EmptyOutcome {
         node: String,
     },
+    /// `node` links (or its action opens) a knowledge article that does not exist.
+    UnknownArticle {
+        node: String,
+        article: i64,
+    },
 }
 
 impl fmt::Display for ScriptError {
@@ -283,6 +288,9 @@ impl fmt::Display for ScriptError {
                 write!(f, "input {node:?} has field {field:?}; use lower-case letters, digits and _")
             }
             ScriptError::EmptyOutcome { node } => write!(f, "end {node:?} has no outcome"),
+            ScriptError::UnknownArticle { node, article } => {
+                write!(f, "node {node:?} links knowledge article {article}, which does not exist")
+            }
         }
     }
 }
@@ -293,6 +301,22 @@ impl Script {
     /// The node with this id (the first one, should ids repeat).
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// Links to knowledge articles (in `article_ids` and in "open article" actions) that
+    /// `exists` does not know, in node order. The caller knows which articles exist.
+    pub fn check_article_links(&self, exists: impl Fn(i64) -> bool) -> Vec<ScriptError> {
+        let mut errors = Vec::new();
+        for node in &self.nodes {
+            let mut linked = node.article_ids.clone();
+            if let NodeKind::Action { action: Action::OpenArticle { article_id }, .. } = &node.kind {
+                linked.push(*article_id);
+            }
+            for article in linked.into_iter().filter(|a| !exists(*a)) {
+                errors.push(ScriptError::UnknownArticle { node: node.id.clone(), article });
+            }
+        }
+        errors
     }
 
     /// Checks the script; returns every problem found, in node order.
@@ -1745,5 +1769,33 @@ mod tests {
         assert_eq!(from_json.validate(), Ok(()));
         assert!(matches!(&from_json.nodes[0].kind, NodeKind::Action { action: Action::Transfer { queue }, .. }
             if queue == "support"));
+    }
+
+    #[test]
+    fn article_links_must_exist_and_errors_name_the_node() {
+        let script = Script {
+            id: "s".into(),
+            version: 1,
+            name: "S".into(),
+            lang: "ru".into(),
+            contact_type: "information".into(),
+            start: "a".into(),
+            nodes: vec![
+                Node::say("a", "Hello", Some("b")).with_articles(&[1, 2]),
+                Node::action("b", "Open", Action::OpenArticle { article_id: 3 }, Some("c")),
+                Node::end("c", "Bye", "done"),
+            ],
+        };
+        assert_eq!(script.validate(), Ok(()));
+        assert!(script.check_article_links(|_| true).is_empty());
+        let errors = script.check_article_links(|a| a == 1);
+        assert_eq!(
+            errors,
+            vec![
+                ScriptError::UnknownArticle { node: "a".into(), article: 2 },
+                ScriptError::UnknownArticle { node: "b".into(), article: 3 },
+            ]
+        );
+        assert!(errors[1].to_string().contains("\"b\""));
     }
 }

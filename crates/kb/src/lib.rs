@@ -22,6 +22,7 @@
 
 pub mod analysis;
 pub mod demo;
+pub mod edit;
 pub mod feed;
 mod index;
 pub mod template;

@@ -28,6 +28,7 @@ pub const VARIABLES: &[&str] = &[
     "amount",
     "store_address",
     "deadline_date",
+    "due_date",
     "company_name",
     "phone",
 ];

@@ -296,10 +296,14 @@ impl Modify for SecuritySchemes {
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
         crate::topics::list, crate::topics::create, crate::topics::update,
         crate::skills::list, crate::skills::create, crate::skills::update, crate::skills::set_operator_skills,
-        crate::skills::set_operator_capacity, crate::skills::set_queue_skills, crate::skills::set_contact_skills),
+        crate::skills::set_operator_capacity, crate::skills::set_queue_skills, crate::skills::set_contact_skills,
+        crate::kb_edit::list_articles, crate::kb_edit::create_article, crate::kb_edit::get_article,
+        crate::kb_edit::update_article, crate::kb_edit::get_article_version, crate::kb_edit::list_scripts,
+        crate::kb_edit::create_script, crate::kb_edit::get_script, crate::kb_edit::update_script,
+        crate::kb_edit::list_templates, crate::kb_edit::create_template, crate::kb_edit::update_template),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "operations"))
+        (name = "knowledge"), (name = "operations"))
 )]
 pub struct ApiDoc;
 

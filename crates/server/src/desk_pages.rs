@@ -8,9 +8,9 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::contact::{required_wrapup_fields, Status, WrapUp};
+use domain::contact::{required_wrapup_fields, ContactType, Status, WrapUp};
 use domain::masking::{mask_email, mask_name, mask_phone};
-use domain::script::{Answer, NodeKind, PathStep, Script, ScriptRun};
+use domain::script::{Action, Answer, NodeKind, PathStep, Script, ScriptRun};
 use serde::Deserialize;
 use store::{Contact, Customer, StoreError};
 
@@ -353,7 +353,7 @@ async fn work_view(
             body: r.body,
         })
         .collect();
-    let all = crate::work_api::templates();
+    let all = crate::kb_edit::active_templates(st).await?;
     let chosen = template.and_then(|t| all.iter().find(|x| x.id == t));
     let draft = match chosen {
         Some(t) => {
@@ -415,19 +415,18 @@ pub struct ScriptView {
     /// (node text, answer) of each step taken.
     pub path: Vec<(String, String)>,
     pub articles: Vec<i64>,
+    /// How many steps the path has: the step forms send it back so a form
+    /// submitted twice is recognised and changes nothing the second time.
+    pub step: usize,
+    /// Contacts the script's actions registered: (what, contact number).
+    pub actions: Vec<(String, i64)>,
 }
 
-/// The scripts operators can run (built in for now; an editor comes later).
-fn available_scripts() -> Vec<Script> {
-    domain::script::demo_scripts()
-}
-
-/// Rebuilds a contact's saved script run.
+/// Rebuilds a contact's saved script run with the script version it started with.
 async fn load_run(st: &AppState, contact: i64) -> Result<Option<(Script, ScriptRun)>, StoreError> {
     let Some(rec) = st.store.script_run(contact).await? else { return Ok(None) };
-    let script = available_scripts()
-        .into_iter()
-        .find(|s| s.id == rec.script_id && i64::from(s.version) == rec.script_version)
+    let script = crate::kb_edit::script_version(st, &rec.script_id, rec.script_version)
+        .await?
         .ok_or(StoreError::NotFound("script"))?;
     let path: Vec<PathStep> = serde_json::from_str(&rec.path).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let run = ScriptRun::replay(&script, &path).map_err(|e| StoreError::Corrupt(format!("script path: {e:?}")))?;
@@ -453,6 +452,8 @@ fn script_view(script: &Script, run: &ScriptRun) -> ScriptView {
         outcome: run.outcome().unwrap_or_default().to_string(),
         path,
         articles: node.map(|n| n.article_ids.clone()).unwrap_or_default(),
+        step: run.path().len(),
+        actions: Vec::new(),
     };
     if run.is_ended() {
         return v;
@@ -519,7 +520,19 @@ pub async fn contact(
         Ok(run) => run.map(|(script, run)| script_view(&script, &run)),
         Err(e) => return failed(&st, &caller, e),
     };
-    let scripts = available_scripts().into_iter().map(|s| (s.id, s.name)).collect();
+    let script = match (script, st.store.script_actions(id).await) {
+        (Some(mut view), Ok(done)) => {
+            view.actions =
+                done.into_iter().map(|(action, cid)| (chrome.t.get(&format!("script-done-{action}")), cid)).collect();
+            Some(view)
+        }
+        (view, Ok(_)) => view,
+        (_, Err(e)) => return failed(&st, &caller, e),
+    };
+    let scripts = match crate::kb_edit::runnable_scripts(&st).await {
+        Ok(all) => all.into_iter().map(|s| (s.id, s.name)).collect(),
+        Err(e) => return failed(&st, &caller, e),
+    };
     let clocks = match st.store.contact_events(id).await {
         Ok(events) => crate::clocks::contact_clocks(&st.service_levels(), &c, &events, store::now_ms())
             .into_iter()
@@ -617,15 +630,20 @@ pub async fn script_step(
     PageForm(pairs): PageForm<Vec<(String, String)>>,
 ) -> Response {
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    match st.store.contact(id).await {
-        Ok(Some(c)) if c.operator_id == Some(user.id) && c.status.is_open() => {}
+    let c = match st.store.contact(id).await {
+        Ok(Some(c)) if c.operator_id == Some(user.id) && c.status.is_open() => c,
         Ok(Some(_)) => return error_page(&st, caller.locale, StatusCode::CONFLICT, "error-contact-changed"),
         Ok(None) => return error_page(&st, caller.locale, StatusCode::NOT_FOUND, "error-not-found"),
         Err(e) => return ApiError::internal(e).into_response(),
-    }
+    };
+    let back_to_script = Redirect::to(&format!("/desk/contacts/{id}#script")).into_response();
     let start = get("start");
     let (script, mut run) = if !start.is_empty() {
-        match available_scripts().into_iter().find(|s| s.id == start) {
+        let scripts = match crate::kb_edit::runnable_scripts(&st).await {
+            Ok(s) => s,
+            Err(e) => return failed(&st, &caller, e),
+        };
+        match scripts.into_iter().find(|s| s.id == start) {
             Some(s) => {
                 let run = ScriptRun::start(&s);
                 (s, run)
@@ -639,20 +657,31 @@ pub async fn script_step(
             Err(e) => return failed(&st, &caller, e),
         }
     };
+    let mut action = None;
     if start.is_empty() {
+        // A form for an earlier step (submitted twice, or from a stale page) changes nothing.
+        if get("step").parse::<usize>().is_ok_and(|step| step != run.path().len()) {
+            return back_to_script;
+        }
+        let (node_id, step_no) = (run.current().to_string(), run.path().len());
         let now = Some(store::now_ms());
         let result = match get("answer").as_str() {
             "choose" => match get("option").parse::<usize>() {
-                Ok(i) => run.step_at(&script, Answer::Choose(i), now).map(|_| ()),
+                Ok(i) => run.step_at(&script, Answer::Choose(i), now).map(|o| o.action),
                 Err(_) => return error_page(&st, caller.locale, StatusCode::BAD_REQUEST, "error-bad-request"),
             },
-            "enter" => run.step_at(&script, Answer::Enter(get("text")), now).map(|_| ()),
-            "continue" => run.step_at(&script, Answer::Continue, now).map(|_| ()),
-            "back" => run.back().map(|_| ()),
+            "enter" => run.step_at(&script, Answer::Enter(get("text")), now).map(|o| o.action),
+            "continue" => run.step_at(&script, Answer::Continue, now).map(|o| o.action),
+            "back" => run.back().map(|_| None),
             _ => return error_page(&st, caller.locale, StatusCode::BAD_REQUEST, "error-bad-request"),
         };
-        if result.is_err() {
-            return error_page(&st, caller.locale, StatusCode::UNPROCESSABLE_ENTITY, "script-step-refused");
+        match result {
+            Ok(Some(a)) => match script_action(&st, &c, &script, &node_id, step_no, &a, caller.locale).await {
+                Ok(todo) => action = todo,
+                Err(e) => return failed(&st, &caller, e),
+            },
+            Ok(None) => {}
+            Err(_) => return error_page(&st, caller.locale, StatusCode::UNPROCESSABLE_ENTITY, "script-step-refused"),
         }
     }
     let path = match serde_json::to_string(run.path()) {
@@ -665,10 +694,69 @@ pub async fn script_step(
         path,
         updated_at: store::now_ms(),
     };
-    match st.store.save_script_run(id, &rec).await {
-        Ok(()) => Redirect::to(&format!("/desk/contacts/{id}#script")).into_response(),
+    match st.store.commit_script_step(id, &rec, action.as_ref(), &caller.actor()).await {
+        Ok(Some((created, true))) => {
+            if let (Some(a), Ok(Some(new))) = (&action, st.store.contact(created).await) {
+                st.dispatch.route_registered(&st.store, &new, a.contact.queue_id).await;
+            }
+            back_to_script
+        }
+        Ok(_) => back_to_script,
         Err(e) => failed(&st, &caller, e),
     }
+}
+
+/// What a script action does when the operator passes its step.
+///
+/// "Register complaint" registers a **new complaint contact** for the same
+/// customer, linked to this one, rather than turning this contact into a
+/// complaint: the call may be about an order or a question and keeps its own
+/// type, SLA and wrap-up, while the complaint gets its own legal deadline
+/// clock from the moment it is registered, its own queue (`complaints`) and
+/// its own life (investigation, waiting on a department) after the call
+/// ends. "Create order" registers a sale/order contact in the `sales` queue
+/// for the order desk to take: orders themselves do not exist yet (the order
+/// desk is a later issue), so no order is pretended. Other actions
+/// (transfer, callback, open article) are recorded on the path only.
+async fn script_action(
+    st: &AppState,
+    c: &Contact,
+    script: &Script,
+    node_id: &str,
+    step_no: usize,
+    action: &Action,
+    locale: i18n::Locale,
+) -> Result<Option<store::kb_edit::ScriptAction>, StoreError> {
+    let (name, contact_type, queue_code) = match action {
+        Action::RegisterComplaint => ("register_complaint", ContactType::Complaint, "complaints"),
+        Action::CreateOrder => ("create_order", ContactType::SaleOrder, "sales"),
+        Action::Transfer { .. } | Action::OpenArticle { .. } | Action::ScheduleCallback => return Ok(None),
+    };
+    let queues = st.store.list_queues().await?;
+    let queue_id = queues
+        .iter()
+        .find(|q| q.code == queue_code)
+        .map(|q| q.id)
+        .or(c.queue_id)
+        .ok_or(StoreError::NotFound("queue"))?;
+    let subject = format!("{} № {}: {}", st.catalog.get(locale, &format!("script-done-{name}")), c.id, c.subject);
+    let contact = store::contacts::NewContact {
+        channel: c.channel,
+        direction: c.direction,
+        contact_type,
+        topic: String::new(),
+        priority: c.priority,
+        subject: subject.chars().take(500).collect(),
+        customer_id: c.customer_id,
+        queue_id,
+    };
+    Ok(Some(store::kb_edit::ScriptAction {
+        script_id: script.id.clone(),
+        node_id: node_id.to_string(),
+        step_no: i64::try_from(step_no).unwrap_or(i64::MAX),
+        action: name,
+        contact,
+    }))
 }
 
 pub struct TimelineRow {

@@ -155,8 +155,35 @@ impl Dispatcher {
         });
         let mut engine = self.engine.lock().await;
         let c = store.create_contact_requiring(new, skills, actor).await?;
-        let required = store.routing_requirements(c.id, new.queue_id).await?;
-        let mut routed = as_routed(&c, new.queue_id, &required);
+        self.arrive(store, &mut engine, &c, new.queue_id, rule).await?;
+        Ok(store.contact(c.id).await?.unwrap_or(c))
+    }
+
+    /// Routes a contact another store write has already registered as queued
+    /// in `queue_id` (e.g. the complaint a script action creates in the same
+    /// transaction as the script step).
+    pub async fn route_registered(&self, store: &Store, c: &Contact, queue_id: i64) {
+        let rule = key_client_rule(store, c.customer_id, queue_id).await.unwrap_or_else(|e| {
+            tracing::warn!("key-client rule skipped: {e}");
+            None
+        });
+        let mut engine = self.engine.lock().await;
+        if let Err(e) = self.arrive(store, &mut engine, c, queue_id, rule).await {
+            // Stays queued in the store; the next reload or restart routes it.
+            tracing::error!("contact {} stored but not routed: {e}", c.id);
+        }
+    }
+
+    async fn arrive(
+        &self,
+        store: &Store,
+        engine: &mut Engine,
+        c: &Contact,
+        queue_id: i64,
+        rule: Option<(Vec<u64>, i64)>,
+    ) -> Result<(), StoreError> {
+        let required = store.routing_requirements(c.id, queue_id).await?;
+        let mut routed = as_routed(c, queue_id, &required);
         if let Some((preferred, wait_ms)) = rule {
             routed.preferred = preferred;
             routed.preferred_for_ms = wait_ms;
@@ -165,9 +192,9 @@ impl Dispatcher {
         if let Err(e) = engine.apply(Input::ContactArrived(routed), &mut out) {
             tracing::error!("contact {} stored but not routed: {e}", c.id);
         }
-        self.live.publish(LiveEvent::QueueChanged { queue: new.queue_id });
-        persist(store, &mut engine, out, &self.live).await;
-        Ok(store.contact(c.id).await?.unwrap_or(c))
+        self.live.publish(LiveEvent::QueueChanged { queue: queue_id });
+        persist(store, engine, out, &self.live).await;
+        Ok(())
     }
 
     pub async fn set_state(&self, store: &Store, user_id: i64, state: &str) -> Result<(), StoreError> {

@@ -16,6 +16,8 @@ pub mod desk_api;
 pub mod desk_pages;
 pub mod dispatch;
 pub mod error;
+pub mod kb_edit;
+pub mod kb_edit_pages;
 pub mod kb_pages;
 pub mod live;
 pub mod metrics;

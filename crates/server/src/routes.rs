@@ -11,8 +11,8 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_pages, live, metrics, pages, queue_pages,
-    service_pages, skills, topics, work_api, work_pages, AppState,
+    alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
+    metrics, pages, queue_pages, service_pages, skills, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -132,6 +132,18 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/admin/skills/{id}", Requires(ManageQueues)),
     r(Post, "/admin/operators/{id}/skills", Requires(ManageQueues)),
     r(Post, "/admin/queues/{id}/skills", Requires(ManageQueues)),
+    // The knowledge editor: articles, call scripts, reply templates.
+    r(Get, "/admin/kb", Requires(EditKnowledge)),
+    r(Post, "/admin/kb", Requires(EditKnowledge)),
+    r(Get, "/admin/kb/{id}", Requires(EditKnowledge)),
+    r(Post, "/admin/kb/{id}", Requires(EditKnowledge)),
+    r(Get, "/admin/scripts", Requires(EditKnowledge)),
+    r(Post, "/admin/scripts", Requires(EditKnowledge)),
+    r(Get, "/admin/scripts/{id}", Requires(EditKnowledge)),
+    r(Post, "/admin/scripts/{id}", Requires(EditKnowledge)),
+    r(Get, "/admin/templates", Requires(EditKnowledge)),
+    r(Post, "/admin/templates", Requires(EditKnowledge)),
+    r(Post, "/admin/templates/{id}", Requires(EditKnowledge)),
     // JSON API.
     r(Get, "/api/v1/me", SignedIn),
     r(Post, "/api/v1/me/tokens", SignedIn),
@@ -184,6 +196,18 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/contacts/{id}/notifications", Requires(UseDesk)),
     r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
     r(Put, "/api/v1/me/state", Requires(UseDesk)),
+    r(Get, "/api/v1/kb/articles", Requires(EditKnowledge)),
+    r(Post, "/api/v1/kb/articles", Requires(EditKnowledge)),
+    r(Get, "/api/v1/kb/articles/{id}", Requires(EditKnowledge)),
+    r(Put, "/api/v1/kb/articles/{id}", Requires(EditKnowledge)),
+    r(Get, "/api/v1/kb/articles/{id}/versions/{v}", Requires(EditKnowledge)),
+    r(Get, "/api/v1/scripts", Requires(EditKnowledge)),
+    r(Post, "/api/v1/scripts", Requires(EditKnowledge)),
+    r(Get, "/api/v1/scripts/{id}", Requires(EditKnowledge)),
+    r(Put, "/api/v1/scripts/{id}", Requires(EditKnowledge)),
+    r(Get, "/api/v1/templates", Requires(EditKnowledge)),
+    r(Post, "/api/v1/templates", Requires(EditKnowledge)),
+    r(Put, "/api/v1/templates/{id}", Requires(EditKnowledge)),
     r(Get, "/api/v1/alerts", Requires(ViewWallboard)),
     r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
 ];
@@ -237,6 +261,9 @@ pub const ROOMS: &[Room] = &[
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
     Room { id: "skills", href: "/admin/skills", label_key: "nav-skills" },
+    Room { id: "kb-editor", href: "/admin/kb", label_key: "nav-kb-editor" },
+    Room { id: "scripts", href: "/admin/scripts", label_key: "nav-scripts" },
+    Room { id: "templates", href: "/admin/templates", label_key: "nav-templates" },
     Room { id: "users", href: "/admin/users", label_key: "nav-users" },
     Room { id: "audit", href: "/admin/audit", label_key: "nav-audit" },
     Room { id: "profile", href: "/profile", label_key: "nav-profile" },
@@ -307,6 +334,19 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/skills/{id}", post(skills::update_form))
         .route("/admin/operators/{id}/skills", post(skills::operator_form))
         .route("/admin/queues/{id}/skills", post(skills::queue_form))
+        .route("/admin/kb", get(kb_edit_pages::articles).post(kb_edit_pages::create_article))
+        .route("/admin/kb/{id}", get(kb_edit_pages::article).post(kb_edit_pages::save_article))
+        .route("/admin/scripts", get(kb_edit_pages::scripts).post(kb_edit_pages::import_script))
+        .route("/admin/scripts/{id}", get(kb_edit_pages::script).post(kb_edit_pages::save_script))
+        .route("/admin/templates", get(kb_edit_pages::templates).post(kb_edit_pages::create_template))
+        .route("/admin/templates/{id}", post(kb_edit_pages::save_template))
+        .route("/api/v1/kb/articles", get(kb_edit::list_articles).post(kb_edit::create_article))
+        .route("/api/v1/kb/articles/{id}", get(kb_edit::get_article).put(kb_edit::update_article))
+        .route("/api/v1/kb/articles/{id}/versions/{v}", get(kb_edit::get_article_version))
+        .route("/api/v1/scripts", get(kb_edit::list_scripts).post(kb_edit::create_script))
+        .route("/api/v1/scripts/{id}", get(kb_edit::get_script).put(kb_edit::update_script))
+        .route("/api/v1/templates", get(kb_edit::list_templates).post(kb_edit::create_template))
+        .route("/api/v1/templates/{id}", put(kb_edit::update_template))
         .route("/api/v1/me", get(api::me))
         .route("/api/v1/me/tokens", post(api::create_token))
         .route("/api/v1/roles", get(api::roles))

@@ -89,14 +89,6 @@ pub async fn set_waiting(st: &AppState, user: &User, id: i64, status: &str) -> R
     st.store.set_contact_waiting(id, user.id, to).await
 }
 
-/// The reply templates operators can use (built in for now; an editor comes later).
-pub fn templates() -> Vec<kb::Template> {
-    kb::demo_templates().unwrap_or_else(|e| {
-        tracing::error!("reply templates do not load: {e}");
-        Vec::new()
-    })
-}
-
 /// Template variables known from the contact, its customer, its order link
 /// and the operator writing.
 pub async fn template_vars(st: &AppState, c: &Contact, operator: &User) -> Result<HashMap<String, String>, StoreError> {
@@ -114,6 +106,14 @@ pub async fn template_vars(st: &AppState, c: &Contact, operator: &User) -> Resul
     if let Some(o) = order {
         vars.insert("order_number".to_string(), o);
     }
+    // The date the centre owes an answer by: the legal deadline of a complaint, else the
+    // resolution SLA.
+    let events = st.store.contact_events(c.id).await?;
+    let clocks = crate::clocks::contact_clocks(&st.service_levels(), c, &events, store::now_ms());
+    let due = ["legal", "resolution"].iter().find_map(|name| clocks.iter().find(|k| k.name == *name)?.due.clone());
+    if let Some(d) = due {
+        vars.insert("due_date".to_string(), d);
+    }
     Ok(vars)
 }
 
@@ -129,7 +129,13 @@ pub async fn reply_text(
     extra: BTreeMap<String, String>,
 ) -> Result<String, StoreError> {
     let template = match template_id {
-        Some(tid) => Some(templates().into_iter().find(|t| t.id == tid).ok_or(StoreError::NotFound("template"))?),
+        Some(tid) => Some(
+            crate::kb_edit::active_templates(st)
+                .await?
+                .into_iter()
+                .find(|t| t.id == tid)
+                .ok_or(StoreError::NotFound("template"))?,
+        ),
         None => None,
     };
     let text = match (text.filter(|t| !t.trim().is_empty()), template) {

@@ -130,6 +130,33 @@ async fn contact_exists(tx: &mut Transaction<'static, Any>, id: i64) -> Result<b
     Ok(n > 0)
 }
 
+/// Inserts a link with its `contact.linked` event inside `tx`; returns the link id.
+pub(crate) async fn insert_link(
+    tx: &mut Transaction<'static, Any>,
+    contact_id: i64,
+    kind: LinkKind,
+    target_id: Option<i64>,
+    order_ref: Option<&str>,
+    by: &AuditActor,
+    at: i64,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO contact_links (contact_id, kind, target_contact_id, order_ref, author_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(contact_id)
+    .bind(kind.as_str())
+    .bind(target_id)
+    .bind(order_ref)
+    .bind(by.user_id)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let payload = json!({"link_id": id, "kind": kind.as_str(), "contact_id": target_id, "order_ref": order_ref});
+    events::append(tx, &NewEvent { at, kind: ev::CONTACT_LINKED, refs: refs(contact_id, by), payload }).await?;
+    Ok(id)
+}
+
 fn refs(contact_id: i64, by: &AuditActor) -> EventRefs {
     EventRefs { contact_id: Some(contact_id), agent_id: by.user_id, ..Default::default() }
 }
@@ -335,21 +362,7 @@ impl Store {
         if twice > 0 {
             return Err(StoreError::Conflict("link"));
         }
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO contact_links (contact_id, kind, target_contact_id, order_ref, author_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(contact_id)
-        .bind(kind.as_str())
-        .bind(target_id)
-        .bind(order_ref.as_deref())
-        .bind(by.user_id)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let payload = json!({"link_id": id, "kind": kind.as_str(), "contact_id": target_id, "order_ref": order_ref});
-        events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_LINKED, refs: refs(contact_id, by), payload })
-            .await?;
+        let id = insert_link(&mut tx, contact_id, kind, target_id, order_ref.as_deref(), by, at).await?;
         tx.commit().await?;
         Ok(Link {
             id,

@@ -171,13 +171,28 @@ impl Store {
         skills: &[domain::skill::SkillLevel],
         actor: &AuditActor,
     ) -> Result<Contact> {
-        let at = now_ms();
+        let mut tx = self.begin().await?;
+        let id = self.insert_contact(&mut tx, new, skills, actor, now_ms()).await?;
+        tx.commit().await?;
+        self.contact(id).await?.ok_or(StoreError::NotFound("contact"))
+    }
+
+    /// Inserts a queued contact with its skill requirements, its
+    /// `contact.created`/`contact.offered` events and its "registered" notice
+    /// inside `tx`; returns its id.
+    pub(crate) async fn insert_contact(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        new: &NewContact,
+        skills: &[domain::skill::SkillLevel],
+        actor: &AuditActor,
+        at: i64,
+    ) -> Result<i64> {
         if !(0..=domain::contact::MAX_PRIORITY).contains(&new.priority) {
             return Err(StoreError::Invalid(domain::validate::Invalid { field: "priority", code: "invalid-priority" }));
         }
-        let mut tx = self.begin().await?;
-        crate::topics::check_for_contact(&mut tx, &new.topic).await?;
-        let required = crate::skills::resolve(&mut tx, skills).await?;
+        crate::topics::check_for_contact(tx, &new.topic).await?;
+        let required = crate::skills::resolve(tx, skills).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, customer_id, \
              subject, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7, $8, $9, $9) RETURNING id",
@@ -191,7 +206,7 @@ impl Store {
         .bind(new.customer_id)
         .bind(&new.subject)
         .bind(at)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("queue or customer"),
@@ -204,18 +219,17 @@ impl Store {
             agent_id: actor.user_id,
             ..Default::default()
         };
-        crate::skills::insert_for_contact(&mut tx, id, &required).await?;
+        crate::skills::insert_for_contact(tx, id, &required).await?;
         let mut payload =
             json!({"channel": new.channel.as_str(), "type": new.contact_type.as_str(), "topic": new.topic});
         if !skills.is_empty() {
             payload["skills"] =
                 json!(skills.iter().map(|s| json!({"skill": s.skill, "min_level": s.level})).collect::<Vec<_>>());
         }
-        events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload: payload.clone() }).await?;
-        events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_OFFERED, refs, payload }).await?;
-        self.notify(&mut tx, id, Notice::Registered, at).await?;
-        tx.commit().await?;
-        self.contact(id).await?.ok_or(StoreError::NotFound("contact"))
+        events::append(tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload: payload.clone() }).await?;
+        events::append(tx, &NewEvent { at, kind: ev::CONTACT_OFFERED, refs, payload }).await?;
+        self.notify(tx, id, Notice::Registered, at).await?;
+        Ok(id)
     }
 
     pub async fn contact(&self, id: i64) -> Result<Option<Contact>> {
@@ -549,25 +563,7 @@ impl Store {
     /// appends `contact.script_step`.
     pub async fn save_script_run(&self, contact_id: i64, run: &ScriptRunRecord) -> Result<()> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM contact_script_runs WHERE contact_id = $1").bind(contact_id).execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO contact_script_runs (contact_id, script_id, script_version, path, updated_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(contact_id)
-        .bind(&run.script_id)
-        .bind(run.script_version)
-        .bind(&run.path)
-        .bind(run.updated_at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("contact"),
-            _ => StoreError::Db(e),
-        })?;
-        let refs = EventRefs { contact_id: Some(contact_id), ..Default::default() };
-        let payload = json!({"script": run.script_id, "version": run.script_version});
-        events::append(&mut tx, &NewEvent { at: run.updated_at, kind: ev::CONTACT_SCRIPT_STEP, refs, payload }).await?;
+        write_script_run(&mut tx, contact_id, run).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -589,6 +585,33 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// Replaces the script run of a contact inside `tx` and appends `contact.script_step`.
+pub(crate) async fn write_script_run(
+    tx: &mut Transaction<'static, Any>,
+    contact_id: i64,
+    run: &ScriptRunRecord,
+) -> Result<()> {
+    sqlx::query("DELETE FROM contact_script_runs WHERE contact_id = $1").bind(contact_id).execute(&mut **tx).await?;
+    sqlx::query(
+        "INSERT INTO contact_script_runs (contact_id, script_id, script_version, path, updated_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(contact_id)
+    .bind(&run.script_id)
+    .bind(run.script_version)
+    .bind(&run.path)
+    .bind(run.updated_at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("contact"),
+        _ => StoreError::Db(e),
+    })?;
+    let refs = EventRefs { contact_id: Some(contact_id), ..Default::default() };
+    let payload = json!({"script": run.script_id, "version": run.script_version});
+    events::append(tx, &NewEvent { at: run.updated_at, kind: ev::CONTACT_SCRIPT_STEP, refs, payload }).await
 }
 
 /// A finished contact from history (imported, e.g. by the demo), with the id

@@ -39,12 +39,12 @@ impl Store {
         Ok(())
     }
 
-    /// The newest version of every article.
+    /// The newest version of every article, leaving out articles whose newest version is archived.
     pub async fn current_articles(&self) -> Result<Vec<ArticleVersion>> {
         let rows = sqlx::query(
             "SELECT a.id, a.version, a.updated_at, a.document FROM kb_articles a \
              JOIN (SELECT id, MAX(version) AS v FROM kb_articles GROUP BY id) m ON m.id = a.id AND m.v = a.version \
-             ORDER BY a.id",
+             WHERE a.status <> 'archived' ORDER BY a.id",
         )
         .fetch_all(self.reader())
         .await?;
