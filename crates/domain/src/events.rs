@@ -77,3 +77,13 @@ pub const TOPIC_CREATED: &str = "topic.created";
 /// A topic was renamed, moved, given another suggested type, deactivated or
 /// reactivated.
 pub const TOPIC_CHANGED: &str = "topic.changed";
+/// The planner stored an interval history (uploaded, or counted from the centre's contacts).
+pub const PLANNING_SERIES_IMPORTED: &str = "planning.series_imported";
+/// The planner ran a forecast on a history and stored it with its backtest report.
+pub const PLANNING_FORECAST_CREATED: &str = "planning.forecast_created";
+/// The planner stored a staffing plan (agents per interval) for a forecast.
+pub const PLANNING_STAFFING_CREATED: &str = "planning.staffing_created";
+/// A schedule (roster) was stored as a draft.
+pub const PLANNING_SCHEDULE_CREATED: &str = "planning.schedule_created";
+/// A draft schedule was published: the operators it names now see their shifts.
+pub const PLANNING_SCHEDULE_PUBLISHED: &str = "planning.schedule_published";

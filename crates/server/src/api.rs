@@ -294,10 +294,15 @@ impl Modify for SecuritySchemes {
         crate::alerts::list, crate::alerts::acknowledge,
         work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
-        crate::topics::list, crate::topics::create, crate::topics::update),
+        crate::topics::list, crate::topics::create, crate::topics::update,
+        crate::planning_api::list_series, crate::planning_api::import, crate::planning_api::import_from_centre,
+        crate::planning_api::get_series, crate::planning_api::create_forecast, crate::planning_api::get_forecast,
+        crate::planning_api::create_staffing, crate::planning_api::get_staffing, crate::planning_api::generate,
+        crate::planning_api::create_schedule, crate::planning_api::get_schedule, crate::planning_api::publish_schedule,
+        crate::planning_api::my_schedule),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "operations"))
+        (name = "operations"), (name = "planning"))
 )]
 pub struct ApiDoc;
 

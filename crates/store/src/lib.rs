@@ -19,6 +19,7 @@ pub mod contacts;
 pub mod customers;
 pub mod events;
 pub mod kb;
+pub mod planning;
 pub mod queues;
 pub mod sessions;
 pub mod settings;
