@@ -853,13 +853,14 @@ pub async fn schedule(
             cells: (lo..hi).map(|i| state_at(o, day as u32, i as u32 * step).map(cell_code).unwrap_or("")).collect(),
         })
         .collect();
-    let hours =
-        (lo..hi).map(|i| if (i as u32 * step) % 60 == 0 { hm(i as u32 * step) } else { String::new() }).collect();
+    let hours = (lo..hi)
+        .map(|i| if (i as u32 * step).rem_euclid(60) == 0 { hm(i as u32 * step) } else { String::new() })
+        .collect();
     let span = (hi - lo) as f64;
     let y_max = need[lo..hi].iter().chain(&have[lo..hi]).fold(0.0f64, |a, b| a.max(*b));
     let pts = |v: &[f64]| -> Vec<(f64, f64)> { v[lo..hi].iter().enumerate().map(|(i, y)| (i as f64, *y)).collect() };
     let mut chart = Chart::new(span, y_max).line("required", &pts(need)).line("scheduled", &pts(have));
-    for (i, h) in (lo..hi).enumerate().filter(|(_, s)| (*s as u32 * step) % 120 == 0) {
+    for (i, h) in (lo..hi).enumerate().filter(|(_, s)| (*s as u32 * step).rem_euclid(120) == 0) {
         chart = chart.label(i as f64, &hm(h as u32 * step));
     }
     let short = (lo..hi).filter(|&i| have[i] + 1e-9 < need[i]).count();
