@@ -89,3 +89,13 @@ pub const OPERATOR_CAPACITY_CHANGED: &str = "operator.capacity_changed";
 pub const QUEUE_SKILLS_CHANGED: &str = "queue.skills_changed";
 /// The skills a contact requires were replaced (by a supervisor).
 pub const CONTACT_SKILLS_CHANGED: &str = "contact.skills_changed";
+/// The planner stored an interval history (uploaded, or counted from the centre's contacts).
+pub const PLANNING_SERIES_IMPORTED: &str = "planning.series_imported";
+/// The planner ran a forecast on a history and stored it with its backtest report.
+pub const PLANNING_FORECAST_CREATED: &str = "planning.forecast_created";
+/// The planner stored a staffing plan (agents per interval) for a forecast.
+pub const PLANNING_STAFFING_CREATED: &str = "planning.staffing_created";
+/// A schedule (roster) was stored as a draft.
+pub const PLANNING_SCHEDULE_CREATED: &str = "planning.schedule_created";
+/// A draft schedule was published: the operators it names now see their shifts.
+pub const PLANNING_SCHEDULE_PUBLISHED: &str = "planning.schedule_published";

@@ -300,10 +300,15 @@ impl Modify for SecuritySchemes {
         crate::kb_edit::list_articles, crate::kb_edit::create_article, crate::kb_edit::get_article,
         crate::kb_edit::update_article, crate::kb_edit::get_article_version, crate::kb_edit::list_scripts,
         crate::kb_edit::create_script, crate::kb_edit::get_script, crate::kb_edit::update_script,
-        crate::kb_edit::list_templates, crate::kb_edit::create_template, crate::kb_edit::update_template),
+        crate::kb_edit::list_templates, crate::kb_edit::create_template, crate::kb_edit::update_template,
+        crate::planning_api::list_series, crate::planning_api::import, crate::planning_api::import_from_centre,
+        crate::planning_api::get_series, crate::planning_api::create_forecast, crate::planning_api::get_forecast,
+        crate::planning_api::create_staffing, crate::planning_api::get_staffing, crate::planning_api::generate,
+        crate::planning_api::create_schedule, crate::planning_api::get_schedule, crate::planning_api::publish_schedule,
+        crate::planning_api::my_schedule),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "knowledge"), (name = "operations"))
+        (name = "knowledge"), (name = "operations"), (name = "planning"))
 )]
 pub struct ApiDoc;
 

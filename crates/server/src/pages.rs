@@ -331,9 +331,6 @@ pub async fn orders(State(st): State<AppState>, caller: Caller) -> Response {
 pub async fn quality(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "quality")
 }
-pub async fn planning(State(st): State<AppState>, caller: Caller) -> Response {
-    room_page(&st, &caller, "planning")
-}
 pub async fn reports(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "reports")
 }

@@ -12,7 +12,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    metrics, pages, queue_pages, service_pages, skills, topics, work_api, work_pages, AppState,
+    metrics, pages, planning_api, planning_pages, queue_pages, service_pages, skills, topics, work_api, work_pages,
+    AppState,
 };
 
 /// HTTP methods the server answers.
@@ -109,6 +110,23 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/orders", Requires(UseOrders)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
+    // The planner's room: histories, forecasts, staffing, schedules, exports.
+    r(Post, "/planning/series", Requires(UsePlanning)),
+    r(Post, "/planning/series/centre", Requires(UsePlanning)),
+    r(Get, "/planning/series/{id}", Requires(UsePlanning)),
+    r(Post, "/planning/series/{id}/forecasts", Requires(UsePlanning)),
+    r(Get, "/planning/forecasts/{id}", Requires(UsePlanning)),
+    r(Get, "/planning/forecasts/{id}/xlsx", Requires(UsePlanning)),
+    r(Post, "/planning/forecasts/{id}/staffing", Requires(UsePlanning)),
+    r(Get, "/planning/staffing/{id}", Requires(UsePlanning)),
+    r(Get, "/planning/staffing/{id}/xlsx", Requires(UsePlanning)),
+    r(Post, "/planning/staffing/{id}/schedules", Requires(UsePlanning)),
+    r(Post, "/planning/schedules", Requires(UsePlanning)),
+    r(Get, "/planning/schedules/{id}", Requires(UsePlanning)),
+    r(Get, "/planning/schedules/{id}/xlsx", Requires(UsePlanning)),
+    r(Post, "/planning/schedules/{id}/publish", Requires(UsePlanning)),
+    // An operator's own published shifts.
+    r(Get, "/desk/schedule", Requires(UseDesk)),
     r(Get, "/wallboard", Requires(ViewWallboard)),
     r(Get, "/wallboard/events", Requires(ViewWallboard)),
     r(Post, "/wallboard/alerts/{id}/ack", Requires(ViewWallboard)),
@@ -209,12 +227,31 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/templates", Requires(EditKnowledge)),
     r(Put, "/api/v1/templates/{id}", Requires(EditKnowledge)),
     r(Get, "/api/v1/alerts", Requires(ViewWallboard)),
+    r(Get, "/api/v1/planning/series", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/series", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/series/centre", Requires(UsePlanning)),
+    r(Get, "/api/v1/planning/series/{id}", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/series/{id}/forecasts", Requires(UsePlanning)),
+    r(Get, "/api/v1/planning/forecasts/{id}", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/forecasts/{id}/staffing", Requires(UsePlanning)),
+    r(Get, "/api/v1/planning/staffing/{id}", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/staffing/{id}/schedules", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/schedules", Requires(UsePlanning)),
+    r(Get, "/api/v1/planning/schedules/{id}", Requires(UsePlanning)),
+    r(Post, "/api/v1/planning/schedules/{id}/publish", Requires(UsePlanning)),
+    r(Get, "/api/v1/planning/my-schedule", Requires(UseDesk)),
     r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
 ];
 
 /// Routes that take a file upload: their bodies may be larger than the
 /// configured limit, up to [`UPLOAD_BODY_LIMIT`].
-pub const UPLOAD_ROUTES: &[&str] = &["/desk/contacts/{id}/attachments", "/api/v1/contacts/{id}/attachments"];
+pub const UPLOAD_ROUTES: &[&str] = &[
+    "/desk/contacts/{id}/attachments",
+    "/api/v1/contacts/{id}/attachments",
+    // History files (`planning::MAX_HISTORY_BYTES`, checked by the handler).
+    "/planning/series",
+    "/api/v1/planning/series",
+];
 
 /// Body limit of an upload: the largest attachment plus room for the form around it.
 pub const UPLOAD_BODY_LIMIT: usize = domain::contact_work::MAX_ATTACHMENT_BYTES + 256 * 1024;
@@ -315,7 +352,22 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/replies", post(work_pages::reply))
         .route("/orders", get(pages::orders))
         .route("/quality", get(pages::quality))
-        .route("/planning", get(pages::planning))
+        .route("/planning", get(planning_pages::room))
+        .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))
+        .route("/planning/series/centre", post(planning_pages::centre_history))
+        .route("/planning/series/{id}", get(planning_pages::series))
+        .route("/planning/series/{id}/forecasts", post(planning_pages::run_forecast))
+        .route("/planning/forecasts/{id}", get(planning_pages::forecast))
+        .route("/planning/forecasts/{id}/xlsx", get(planning_pages::forecast_xlsx))
+        .route("/planning/forecasts/{id}/staffing", post(planning_pages::staff))
+        .route("/planning/staffing/{id}", get(planning_pages::staffing))
+        .route("/planning/staffing/{id}/xlsx", get(planning_pages::staffing_xlsx))
+        .route("/planning/staffing/{id}/schedules", post(planning_pages::generate))
+        .route("/planning/schedules", post(planning_pages::upload_roster))
+        .route("/planning/schedules/{id}", get(planning_pages::schedule))
+        .route("/planning/schedules/{id}/xlsx", get(planning_pages::schedule_xlsx))
+        .route("/planning/schedules/{id}/publish", post(planning_pages::publish))
+        .route("/desk/schedule", get(planning_pages::my_schedule))
         .route("/wallboard", get(alerts::wallboard))
         .route("/wallboard/events", get(live::events))
         .route("/wallboard/alerts/{id}/ack", post(alerts::acknowledge_form))
@@ -390,6 +442,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/me/contacts", get(desk_api::my_contacts))
         .route("/api/v1/me/state", put(desk_api::set_my_state))
         .route("/api/v1/alerts", get(alerts::list))
+        .route("/api/v1/planning/series", get(planning_api::list_series).post(planning_api::import).layer(upload_limit))
+        .route("/api/v1/planning/series/centre", post(planning_api::import_from_centre))
+        .route("/api/v1/planning/series/{id}", get(planning_api::get_series))
+        .route("/api/v1/planning/series/{id}/forecasts", post(planning_api::create_forecast))
+        .route("/api/v1/planning/forecasts/{id}", get(planning_api::get_forecast))
+        .route("/api/v1/planning/forecasts/{id}/staffing", post(planning_api::create_staffing))
+        .route("/api/v1/planning/staffing/{id}", get(planning_api::get_staffing))
+        .route("/api/v1/planning/staffing/{id}/schedules", post(planning_api::generate))
+        .route("/api/v1/planning/schedules", post(planning_api::create_schedule))
+        .route("/api/v1/planning/schedules/{id}", get(planning_api::get_schedule))
+        .route("/api/v1/planning/schedules/{id}/publish", post(planning_api::publish_schedule))
+        .route("/api/v1/planning/my-schedule", get(planning_api::my_schedule))
         .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
         .route_layer(from_fn_with_state(state.clone(), auth::guard))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))

@@ -107,6 +107,21 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/admin/queues/{id}/skills" | "/api/v1/skills")
         | ("PUT", "/api/v1/skills/{id}" | "/api/v1/operators/{id}/skills" | "/api/v1/operators/{id}/capacity")
         | ("PUT", "/api/v1/queues/{id}/skills" | "/api/v1/contacts/{id}/skills") => Only(&[Supervisor, Administrator]),
+        // The planner's room and API: planners, supervisors, the head of centre.
+        ("POST", "/planning/series" | "/planning/series/centre" | "/planning/series/{id}/forecasts")
+        | ("GET", "/planning/series/{id}" | "/planning/forecasts/{id}" | "/planning/forecasts/{id}/xlsx")
+        | ("POST", "/planning/forecasts/{id}/staffing" | "/planning/staffing/{id}/schedules")
+        | ("GET", "/planning/staffing/{id}" | "/planning/staffing/{id}/xlsx")
+        | ("POST", "/planning/schedules" | "/planning/schedules/{id}/publish")
+        | ("GET", "/planning/schedules/{id}" | "/planning/schedules/{id}/xlsx")
+        | ("GET", "/api/v1/planning/series" | "/api/v1/planning/series/{id}" | "/api/v1/planning/forecasts/{id}")
+        | ("POST", "/api/v1/planning/series" | "/api/v1/planning/series/centre")
+        | ("POST", "/api/v1/planning/series/{id}/forecasts" | "/api/v1/planning/forecasts/{id}/staffing")
+        | ("GET", "/api/v1/planning/staffing/{id}" | "/api/v1/planning/schedules/{id}")
+        | ("POST", "/api/v1/planning/staffing/{id}/schedules" | "/api/v1/planning/schedules")
+        | ("POST", "/api/v1/planning/schedules/{id}/publish") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
+        // Operators' own published shifts: the desk's roles.
+        ("GET", "/desk/schedule" | "/api/v1/planning/my-schedule") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
@@ -114,6 +129,41 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("PUT", "/api/v1/me/state") => Only(&[Operator, SeniorOperator, Supervisor]),
         _ => return None,
     })
+}
+
+/// One of each planning record, for the `{id}` of the planning routes.
+struct PlanningIds {
+    series: i64,
+    forecast: i64,
+    staffing: i64,
+    schedule: i64,
+}
+
+async fn planning_records(app: &common::TestApp) -> PlanningIds {
+    use store::planning::{NewForecast, NewSchedule, NewSeries, SeriesPoint};
+    let store = &app.state.store;
+    let actor = store::AuditActor::cli();
+    let points = (0..4).map(|i| SeriesPoint { ts: 1_795_000_000 + i * 3600, calls: 10.0, aht_s: None }).collect();
+    let new = NewSeries { name: "access".into(), source: "upload", interval_s: 3600, points };
+    let series = store.create_series(&new, &actor).await.expect("series").id;
+    let new = NewForecast {
+        series_id: series,
+        method: "auto".into(),
+        chosen: "profile".into(),
+        horizon_days: 1,
+        report: serde_json::json!({"backtest": []}),
+        points: vec![(1_795_086_400, 10.0)],
+    };
+    let forecast = store.create_forecast(&new, &actor).await.expect("forecast").id;
+    let row = serde_json::json!([{"ts": 1_795_086_400, "calls": 10.0, "on_line": 2, "scheduled": 3,
+        "service_level": 0.9, "asa_s": 5.0, "occupancy": 0.4}]);
+    let targets = serde_json::json!({"service_level": 0.8, "answer_time_s": 20.0, "max_occupancy": null,
+        "shrinkage": 0.3, "aht_s": 180.0, "interval_s": 3600.0});
+    let staffing = store.create_staffing(forecast, &targets, &row, &actor).await.expect("staffing").id;
+    let roster = r#"{"interval_min":60,"start_date":"2026-11-18","days":1,"operators":[]}"#.to_string();
+    let new = NewSchedule { name: "access".into(), staffing_id: Some(staffing), roster, operators: vec![] };
+    let schedule = store.create_schedule(&new, &actor).await.expect("schedule").id;
+    PlanningIds { series, forecast, staffing, schedule }
 }
 
 #[tokio::test]
@@ -125,13 +175,22 @@ async fn every_role_against_every_route() {
         .add_attachment(app.contact, &store::AuditActor::cli(), "scan.pdf", "application/pdf", b"%PDF-1.4")
         .await
         .expect("attachment");
+    let plan = planning_records(&app).await;
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
         let verb = spec.verb.as_str();
         let expect = expected(verb, spec.path)
             .unwrap_or_else(|| panic!("route {verb} {} has no expectation in this test: add one", spec.path));
-        let id = if spec.path.contains("alerts/") {
+        let id = if spec.path.contains("planning/series/") {
+            plan.series
+        } else if spec.path.contains("planning/forecasts/") {
+            plan.forecast
+        } else if spec.path.contains("planning/staffing/") {
+            plan.staffing
+        } else if spec.path.contains("planning/schedules/") {
+            plan.schedule
+        } else if spec.path.contains("alerts/") {
             app.alert
         } else if spec.path.contains("customers") {
             app.customer

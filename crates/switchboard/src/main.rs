@@ -188,6 +188,14 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, fi
             seeded.open_contacts,
             seeded.events
         );
+        // The planner's room: history from those contacts, forecast, staffing, a published schedule.
+        match server::planning_api::seed_demo(&store, store::now_ms()).await {
+            Ok(p) => eprintln!(
+                "Seeded planning: history {}, forecast {}, schedule {} (published).",
+                p.series, p.forecast, p.schedule
+            ),
+            Err(e) => eprintln!("Planning demo data skipped: {}", e.message),
+        }
     } else {
         eprintln!("Reusing demo data in {}.", db.display());
     }

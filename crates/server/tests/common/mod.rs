@@ -274,6 +274,14 @@ impl TestApp {
         self.send(build(Method::GET, path, headers, Body::empty())).await
     }
 
+    /// The raw body of a GET with a session cookie (downloads).
+    pub async fn get_bytes(&self, path: &str, cookie: &str) -> Vec<u8> {
+        let resp = self.router.clone().oneshot(build(Method::GET, path, &[("cookie", cookie)], Body::empty())).await;
+        let resp = resp.expect("router answers");
+        assert_eq!(resp.status(), StatusCode::OK, "GET {path}");
+        to_bytes(resp.into_body(), usize::MAX).await.expect("body").to_vec()
+    }
+
     pub async fn api(&self, method: Method, path: &str, bearer: Option<&str>, json: Option<&str>) -> Reply {
         let auth = bearer.map(|b| format!("Bearer {b}"));
         let mut headers: Vec<(&str, &str)> = Vec::new();
