@@ -231,11 +231,69 @@ pub fn sl_curve(calls: f64, t: &Targets, planned: u32) -> Vec<(u32, f64)> {
 pub const SHIFT_MIN: u32 = 8 * 60;
 
 /// Drafts a schedule for `operators` (login, name) meeting the per-interval
-/// requirement of a staffing plan (`scheduled` agents).
-///
-/// THE place to call the real scheduler: when `wfm::schedule` is merged,
-/// this body becomes a call to it with the same requirement and operators.
-/// Until then a simple, documented generator: per day, while some interval
+/// requirement of a staffing plan (`scheduled` agents), with the real
+/// scheduler (`wfm::schedule`: RU labour rules, 40-hour weeks, 9-hour shifts
+/// with lunch and breaks placed against the requirement). Should the rules
+/// leave it no solution (e.g. a requirement around the clock with too few
+/// operators), the simple generator below drafts one instead.
+pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, String)]) -> Roster {
+    let simple = simple_schedule(rows, interval_s, operators);
+    let input = wfm::schedule::ScheduleInput {
+        interval_min: simple.interval_min,
+        start_date: simple.start_date.clone(),
+        days: simple.days,
+        requirement: Some(requirement(rows, &simple)),
+        calls: None,
+        aht_s: None,
+        target: None,
+        operators: operators
+            .iter()
+            .map(|(id, name)| wfm::schedule::OperatorSpec {
+                id: id.clone(),
+                name: name.clone(),
+                skills: Vec::new(),
+                weekly_hours: 40.0,
+                preferred_start: None,
+                days_off_wished: Vec::new(),
+                leave_days: Vec::new(),
+            })
+            .collect(),
+        templates: vec![wfm::schedule::ShiftTemplate {
+            name: "day".into(),
+            earliest_start_min: 0,
+            latest_start_min: 1440 - 9 * 60,
+            lengths_min: vec![9 * 60],
+            start_step_min: None,
+        }],
+        rules: wfm::schedule::RulesSpec::default(),
+        preference_weight: None,
+        day_off_weight: None,
+    };
+    match wfm::schedule::schedule(&input, &mut |_, _| {}) {
+        Ok(done) => done.roster,
+        Err(e) => {
+            tracing::info!("scheduler found no roster ({e}); using the simple generator");
+            simple
+        }
+    }
+}
+
+/// The staffing plan's `scheduled` agents as `[day][interval]` of `shape`.
+fn requirement(rows: &[StaffRow], shape: &Roster) -> Vec<Vec<f64>> {
+    let step = i64::from(shape.interval_min) * 60;
+    let first_day = rows.iter().map(|r| r.ts.div_euclid(86_400)).min().unwrap_or(0);
+    let mut need = vec![vec![0.0f64; shape.intervals_per_day()]; shape.days as usize];
+    for r in rows {
+        let day = (r.ts.div_euclid(86_400) - first_day) as usize;
+        let slot = (r.ts.rem_euclid(86_400) / step) as usize;
+        if let Some(x) = need.get_mut(day).and_then(|d| d.get_mut(slot)) {
+            *x = x.max(f64::from(r.scheduled));
+        }
+    }
+    need
+}
+
+/// The simple generator: per day, while some interval
 /// is short of staff and an operator has no shift that day (operators taken
 /// round-robin, starting a day later each day, so everyone gets days off in
 /// turn), start an eight-hour shift at the first short interval (moved
@@ -243,21 +301,16 @@ pub const SHIFT_MIN: u32 = 8 * 60;
 /// hours, a 45-minute lunch after four and a 15-minute break after six.
 /// Coverage counts time on line only (`Roster::coverage`), so breaks create
 /// gaps later shifts fill.
-pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, String)]) -> Roster {
+fn simple_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, String)]) -> Roster {
     let interval_min = u32::try_from(interval_s / 60).unwrap_or(15).clamp(1, 1440);
     let interval_min = if 1440 % interval_min == 0 { interval_min } else { 15 };
     let first_day = rows.iter().map(|r| r.ts.div_euclid(86_400)).min().unwrap_or(0);
     let last_day = rows.iter().map(|r| r.ts.div_euclid(86_400)).max().unwrap_or(first_day);
     let days = (last_day - first_day + 1) as u32;
     let per_day = (1440 / interval_min) as usize;
-    let mut need = vec![vec![0.0f64; per_day]; days as usize];
-    for r in rows {
-        let day = (r.ts.div_euclid(86_400) - first_day) as usize;
-        let slot = (r.ts.rem_euclid(86_400) / 60) as usize / interval_min as usize;
-        if let Some(x) = need.get_mut(day).and_then(|d| d.get_mut(slot)) {
-            *x = x.max(f64::from(r.scheduled));
-        }
-    }
+    let start_date = forecast::Date::from_days(first_day).to_string();
+    let shape = Roster { interval_min, start_date, days, operators: Vec::new() };
+    let need = requirement(rows, &shape);
     let mut ops: Vec<RosterOperator> = operators
         .iter()
         .map(|(id, name)| RosterOperator {
@@ -288,8 +341,7 @@ pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, 
             ops[(k + day) % n].shifts.push(shift);
         }
     }
-    let start_date = forecast::Date::from_days(first_day).to_string();
-    Roster { interval_min, start_date, days, operators: ops }
+    Roster { operators: ops, ..shape }
 }
 
 /// The share of `[from, from + len)` the shift is on line.

@@ -158,7 +158,8 @@ async fn forecast_staffing_schedule_publish_and_exports() {
         let forecast = f["id"].as_i64().expect("forecast id");
         let models: Vec<&str> =
             f["report"]["backtest"].as_array().expect("backtest").iter().filter_map(|m| m["model"].as_str()).collect();
-        assert_eq!(models, ["seasonal_naive", "profile", "median", "taylor", "ensemble"], "{k}");
+        let all: Vec<&str> = wfm::forecast::Model::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(models, all, "{k}");
         assert_eq!(f["points"].as_array().map(|a| a.len()), Some(5 * 9), "{k}");
         let r =
             app.api(Method::POST, &path, Some(&planner.bearer), Some(r#"{"horizon_days":5,"method":"nope"}"#)).await;

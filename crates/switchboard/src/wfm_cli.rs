@@ -339,8 +339,11 @@ fn read_history(path: &Path) -> anyhow::Result<forecast::Series> {
     series.with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// A sheet's header and its rows, each with its 1-based line number.
+type Sheet = (Vec<String>, Vec<(usize, Vec<Cell>)>);
+
 /// The first sheet of a workbook as a header and numbered rows of cells.
-pub fn read_sheet(path: &Path) -> anyhow::Result<(Vec<String>, Vec<(usize, Vec<Cell>)>)> {
+pub fn read_sheet(path: &Path) -> anyhow::Result<Sheet> {
     use calamine::{Data, Reader};
     let mut book = calamine::open_workbook_auto(path).with_context(|| format!("cannot open {}", path.display()))?;
     let range = book

@@ -12,9 +12,9 @@
 pub mod erlang;
 pub mod forecast;
 pub mod roster;
-pub mod sim;
 pub mod schedule;
 pub mod shifts;
+pub mod sim;
 pub mod staffing;
 
 use std::fmt;
