@@ -550,3 +550,6 @@ invalid-date-range = Period: "to" not before "from", at most 400 days.
 invalid-channel = Unknown channel.
 invalid-horizon = Horizon is a whole number of days.
 invalid-number = A whole number is needed.
+kb-readers-title = Who has read the current version
+kb-readers-read = Read
+kb-readers-unread = Not yet read

@@ -550,3 +550,6 @@ invalid-date-range = Кезең: «дейін» «бастаптан» ерте 
 invalid-channel = Белгісіз арна.
 invalid-horizon = Көкжиек — күндердің бүтін саны.
 invalid-number = Бүтін сан қажет.
+kb-readers-title = Ағымдағы нұсқаны кім оқыды
+kb-readers-read = Оқығандар
+kb-readers-unread = Әлі оқымағандар

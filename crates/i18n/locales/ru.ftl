@@ -550,3 +550,6 @@ invalid-date-range = Период: «по» не раньше «с», не бо�
 invalid-channel = Неизвестный канал.
 invalid-horizon = Горизонт — целое число дней.
 invalid-number = Нужно целое число.
+kb-readers-title = Кто прочитал текущую версию
+kb-readers-read = Прочитали
+kb-readers-unread = Ещё не прочитали

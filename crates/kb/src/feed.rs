@@ -83,7 +83,11 @@ pub fn changes_since(articles: &[Article], since_ms: i64) -> Vec<Change> {
 /// Whether `acks` (one operator's) cover `change`: an ack of the same article at the same or a
 /// newer version.
 pub fn is_acknowledged(change: &Change, acks: &[Ack]) -> bool {
-    acks.iter().any(|ack| ack.article_id == change.id && ack.version >= change.version)
+    covers(acks, change.id, change.version)
+}
+
+fn covers(acks: &[Ack], article_id: i64, version: i32) -> bool {
+    acks.iter().any(|ack| ack.article_id == article_id && ack.version >= version)
 }
 
 /// The changes one operator still has to read, in feed order.
@@ -94,9 +98,18 @@ pub fn unacknowledged<'a>(changes: &'a [Change], acks: &[Ack]) -> Vec<&'a Change
 /// For a supervisor: which operators (keys of `acks_by_operator`) have and have not read
 /// `change`, each list sorted.
 pub fn readers<K: Clone + Ord>(change: &Change, acks_by_operator: &HashMap<K, Vec<Ack>>) -> (Vec<K>, Vec<K>) {
+    readers_of(change.id, change.version, acks_by_operator)
+}
+
+/// [`readers`] of `version` of article `article_id` (e.g. its newest version in the editor).
+pub fn readers_of<K: Clone + Ord>(
+    article_id: i64,
+    version: i32,
+    acks_by_operator: &HashMap<K, Vec<Ack>>,
+) -> (Vec<K>, Vec<K>) {
     let (mut read, mut unread): (Vec<K>, Vec<K>) = (Vec::new(), Vec::new());
     for (operator, acks) in acks_by_operator {
-        if is_acknowledged(change, acks) {
+        if covers(acks, article_id, version) {
             read.push(operator.clone());
         } else {
             unread.push(operator.clone());

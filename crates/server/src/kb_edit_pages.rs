@@ -14,6 +14,7 @@ use domain::time::{Date, UtcOffset};
 use kb::edit::{ArticleDraft, EditError};
 use serde::Deserialize;
 use store::kb_edit::{ARCHIVED, PUBLISHED};
+use store::StoreError;
 
 use crate::auth::{Caller, SignedInUser};
 use crate::error::ApiError;
@@ -167,7 +168,28 @@ struct ArticlePage {
     id: i64,
     form: ArticleForm,
     history: Vec<ArticleVersionOut>,
+    /// Desk staff who have / have not acknowledged the newest version ("name (login)").
+    read: Vec<String>,
+    unread: Vec<String>,
     error: Option<String>,
+}
+
+/// Who of the desk staff has read `newest` (003:582, 003:660: supervisors
+/// check that operators know the current rules).
+async fn read_status(st: &AppState, newest: &ArticleVersionOut) -> Result<(Vec<String>, Vec<String>), StoreError> {
+    let users = st.store.list_users().await?;
+    let acks = st.store.article_readers(newest.id).await?;
+    let mut by_operator: std::collections::HashMap<String, Vec<kb::feed::Ack>> = std::collections::HashMap::new();
+    for u in users.iter().filter(|u| u.can(domain::Permission::UseDesk)) {
+        let seen = acks
+            .iter()
+            .filter(|(user, _)| *user == u.id)
+            .map(|(_, v)| kb::feed::Ack { article_id: newest.id, version: i32::try_from(*v).unwrap_or(i32::MAX) })
+            .collect();
+        by_operator.insert(format!("{} ({})", u.name, u.login), seen);
+    }
+    let version = i32::try_from(newest.version).unwrap_or(i32::MAX);
+    Ok(kb::feed::readers_of(newest.id, version, &by_operator))
 }
 
 async fn article_page(
@@ -185,9 +207,13 @@ async fn article_page(
     let Some(newest) = history.first() else {
         return error_page(st, caller.locale, StatusCode::NOT_FOUND, "error-not-found");
     };
+    let (read, unread) = match read_status(st, newest).await {
+        Ok(r) => r,
+        Err(e) => return ApiError::internal(e).into_response(),
+    };
     let form = form.unwrap_or_else(|| ArticleForm::from_version(newest));
     let chrome = chrome(st, caller, "kb-editor", "kb-editor-title");
-    render(status, &ArticlePage { chrome, id, form, history, error })
+    render(status, &ArticlePage { chrome, id, form, history, read, unread, error })
 }
 
 /// `GET /admin/kb/{id}`: the newest version to edit and every version before it.

@@ -234,8 +234,9 @@ pub const SHIFT_MIN: u32 = 8 * 60;
 /// requirement of a staffing plan (`scheduled` agents), with the real
 /// scheduler (`wfm::schedule`: RU labour rules, 40-hour weeks, 9-hour shifts
 /// with lunch and breaks placed against the requirement). Should the rules
-/// leave it no solution (e.g. a requirement around the clock with too few
-/// operators), the simple generator below drafts one instead.
+/// leave it no solution, or a roster less covering than the simple generator
+/// below (e.g. over a horizon shorter than a week), the generator's draft is
+/// taken instead.
 pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, String)]) -> Roster {
     let simple = simple_schedule(rows, interval_s, operators);
     let input = wfm::schedule::ScheduleInput {
@@ -269,8 +270,16 @@ pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, 
         preference_weight: None,
         day_off_weight: None,
     };
+    let need = input.requirement.clone().unwrap_or_default();
+    let under = |r: &Roster| -> f64 {
+        let cov = r.coverage();
+        need.iter().zip(&cov).flat_map(|(n, c)| n.iter().zip(c).map(|(n, c)| (n - c).max(0.0))).sum()
+    };
     match wfm::schedule::schedule(&input, &mut |_, _| {}) {
-        Ok(done) => done.roster,
+        // The scheduler spreads weekly hours over whole weeks; over a horizon
+        // shorter than a week it may leave days bare, where the generator does not.
+        Ok(done) if under(&done.roster) <= under(&simple) + 1e-9 => done.roster,
+        Ok(_) => simple,
         Err(e) => {
             tracing::info!("scheduler found no roster ({e}); using the simple generator");
             simple

@@ -83,6 +83,14 @@ async fn articles_scripts_actions_and_templates() {
         assert!(r.location().is_some(), "{k}: {}", r.body);
         let feed = app.get("/desk/kb", &[("cookie", &cookie)]).await;
         assert!(!feed.body.contains(&format!("data-change=\"{id}\"")), "{k}: acknowledged");
+        // The supervisor sees who has read the current version.
+        let page = app.get(&format!("/admin/kb/{id}"), &[("cookie", &app.session(sup.id).await.0)]).await;
+        let readers = |which: &str| {
+            let from = page.body.find(&format!("data-readers=\"{which}\"")).expect("readers line");
+            page.body[from..].split("</p>").next().unwrap_or_default().to_string()
+        };
+        assert!(readers("read").contains(&format!("({})", op.login)), "{k}: {}", readers("read"));
+        assert!(readers("unread").contains(&format!("({})", sup.login)), "{k}: {}", readers("unread"));
 
         // Operators read the knowledge base but cannot edit it.
         let r =

@@ -95,6 +95,15 @@ impl Store {
         Ok(())
     }
 
+    /// (operator id, version) of every acknowledgement of one article.
+    pub async fn article_readers(&self, article_id: i64) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query("SELECT user_id, version FROM kb_acks WHERE article_id = $1")
+            .bind(article_id)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("user_id")?, r.try_get("version")?))).collect()
+    }
+
     /// (article id, version, at) an operator has acknowledged.
     pub async fn article_acks(&self, user_id: i64) -> Result<Vec<(i64, i64, i64)>> {
         let rows = sqlx::query("SELECT article_id, version, at FROM kb_acks WHERE user_id = $1 ORDER BY article_id")
