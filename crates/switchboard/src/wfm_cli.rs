@@ -253,8 +253,11 @@ fn read_history(path: &Path) -> anyhow::Result<forecast::Series> {
     series.with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Numbered (1-based line) rows of cells.
+type Rows = Vec<(usize, Vec<Cell>)>;
+
 /// The first sheet of a workbook as a header and numbered rows of cells.
-pub fn read_sheet(path: &Path) -> anyhow::Result<(Vec<String>, Vec<(usize, Vec<Cell>)>)> {
+fn read_sheet(path: &Path) -> anyhow::Result<(Vec<String>, Rows)> {
     use calamine::{Data, Reader};
     let mut book = calamine::open_workbook_auto(path).with_context(|| format!("cannot open {}", path.display()))?;
     let range = book

@@ -183,9 +183,9 @@ pub fn detect(series: &Series, opts: &DetectOptions) -> HistoryReport {
             continue;
         }
         let Some((a, b)) = cal.open[d.weekday] else { continue };
-        for s in a..b {
+        for (s, &(med, spread)) in expected[i].iter().enumerate().take(b).skip(a) {
             let ts = cal.timestamp(d.date, s);
-            let (y, (med, spread)) = (d.values[s], expected[i][s]);
+            let y = d.values[s];
             if y.is_nan() || med.is_nan() || missing.contains(&ts) {
                 continue;
             }
