@@ -375,18 +375,64 @@ pub fn staff(load: &Load, target: &Target, patience_s: Option<f64>, shrinkage: f
 
 fn staff_c(load: &Load, target: &Target) -> Result<Metrics> {
     let a = load.erlangs();
-    let mut b = 1.0;
-    for n in 1..=MAX_AGENTS {
-        b = a * b / (n as f64 + a * b);
-        if (n as f64) <= a {
-            continue;
+    if a <= 0.0 {
+        // No load: one agent answers everything at once (B = 0).
+        return Ok(c_metrics_with_b(a, load.aht_s, 1, target.answer_time_s, 0.0));
+    }
+    if a >= f64::from(MAX_AGENTS) {
+        return Err(Error::InvalidInput(format!("no staffing up to {MAX_AGENTS} agents meets the target")));
+    }
+    // No n ≤ a can meet any target (the queue is unstable), nor any n whose
+    // occupancy a/n is above the cap, so the search starts past both.
+    // (`as` truncates, which is floor for a ≥ 0; no libm call on this path.)
+    let mut start = a as u32 + 1;
+    if let Some(cap) = target.max_occupancy {
+        let by_cap = a / cap;
+        start = start.max((by_cap as u32).max(1));
+        while start < MAX_AGENTS && a / f64::from(start) > cap {
+            start += 1;
         }
-        let m = c_metrics_with_b(a, load.aht_s, n, target.answer_time_s, b);
+    }
+    if start > MAX_AGENTS {
+        return Err(Error::InvalidInput(format!("no staffing up to {MAX_AGENTS} agents meets the target")));
+    }
+    // Erlang B through its reciprocal, 1/B(k) = 1 + (k/a)·1/B(k−1): the
+    // same stable recursion with one multiply-add per step instead of a
+    // division (this loop is the whole cost of staffing an interval). The
+    // reciprocal only overflows when B underflows, i.e. B = 0 in f64 anyway.
+    let inv_a = 1.0 / a;
+    let mut inv_b = inv_erlang_b(start - 1, inv_a);
+    for n in start..=MAX_AGENTS {
+        inv_b = 1.0 + inv_b * (n as f64 * inv_a);
+        let m = c_metrics_with_b(a, load.aht_s, n, target.answer_time_s, 1.0 / inv_b);
         if target.met_by(&m) {
             return Ok(m);
         }
     }
     Err(Error::InvalidInput(format!("no staffing up to {MAX_AGENTS} agents meets the target")))
+}
+
+/// `1/B(n)` for load `1/inv_a` by the recursion `x_k = 1 + (k/a)·x_{k−1}`,
+/// four steps at a time: `x_{k+3} = S + P·x_{k−1}` with `P = c_k⋯c_{k+3}` and
+/// `S = 1 + c_{k+3}(1 + c_{k+2}(1 + c_{k+1}))`, `c_k = k/a`. S and P do not
+/// depend on x, so the chain the processor waits on is one multiply-add per
+/// four steps; every term is positive, so it is as stable as the plain one.
+fn inv_erlang_b(n: u32, inv_a: f64) -> f64 {
+    let mut x = 1.0_f64;
+    let mut k = 1u32;
+    while k + 3 <= n {
+        let kf = k as f64;
+        let (c0, c1, c2, c3) = (kf * inv_a, (kf + 1.0) * inv_a, (kf + 2.0) * inv_a, (kf + 3.0) * inv_a);
+        let p = (c0 * c1) * (c2 * c3);
+        let s = 1.0 + c3 * (1.0 + c2 * (1.0 + c1));
+        x = s + p * x;
+        k += 4;
+    }
+    while k <= n {
+        x = 1.0 + x * (k as f64 * inv_a);
+        k += 1;
+    }
+    x
 }
 
 fn staff_a(load: &Load, target: &Target, patience_s: f64) -> Result<Metrics> {

@@ -176,6 +176,17 @@ fn bad_parameters_are_refused() {
 }
 
 #[test]
+fn unrolled_reciprocal_erlang_b_matches_the_recursion() {
+    for &a in &[0.3, 1.0, 7.5, 42.0, 380.0, 9_000.0] {
+        for n in (0..12).chain([50, 101, 397, 9_500]) {
+            let want = erlang_b(n, a);
+            let got = 1.0 / inv_erlang_b(n, 1.0 / a);
+            assert!((got - want).abs() <= 1e-12 * want.max(1e-300), "a={a} n={n}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
 fn asa_target_adds_agents() {
     let mut t = kpi_target();
     t.max_asa_s = Some(2.0);
@@ -218,6 +229,24 @@ proptest! {
             prev_sl = m.service_level;
             prev_ab = ab;
         }
+    }
+
+    /// The staffing search (skips past the unstable and over-occupied
+    /// staffs, Erlang B by its reciprocal) answers exactly what a plain scan
+    /// from one agent with the reference `erlang_c_metrics` answers.
+    #[test]
+    fn staffing_search_equals_plain_scan(
+        calls in 0.0f64..3_000.0,
+        aht in 20.0f64..900.0,
+        sl in 0.05f64..0.99,
+        t in 0.0f64..120.0,
+        occ in prop::option::of(0.5f64..1.0),
+    ) {
+        let load = Load::new(calls, 900.0, aht).expect("load");
+        let target = Target { service_level: sl, answer_time_s: t, max_occupancy: occ, max_asa_s: None };
+        let fast = staff(&load, &target, None, 0.0).expect("staffing").on_line;
+        let plain = (1..).find(|&n| target.met_by(&erlang_c_metrics(&load, n, t))).expect("some n");
+        prop_assert_eq!(fast, plain);
     }
 
     #[test]
