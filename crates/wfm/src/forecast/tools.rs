@@ -37,8 +37,12 @@ impl Lines {
     }
 }
 
+/// A CSV table: the header's line number, its lower-case column names, and
+/// the data lines as (1-based line number, cells).
+type Table = (usize, Vec<String>, Vec<(usize, Vec<String>)>);
+
 /// Header and numbered data lines (1-based) of CSV text, blank lines skipped.
-fn table(text: &str) -> Result<(usize, Vec<String>, Vec<(usize, Vec<String>)>)> {
+fn table(text: &str) -> Result<Table> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (h, header) = lines.next().ok_or_else(|| Error::Insufficient("the file is empty".into()))?;
