@@ -389,6 +389,21 @@ async fn fields(form: &mut Multipart) -> Result<HashMap<String, Vec<u8>>, &'stat
     Ok(out)
 }
 
+/// The page and the fields of a posted tool form (`Err(message key)` when
+/// the form cannot be read); `Err(response)` when the page cannot be built.
+async fn posted(
+    st: &AppState,
+    caller: &Caller,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<(ToolsPage, Result<HashMap<String, Vec<u8>>, &'static str>), Response> {
+    let p = page(st, caller).await.map_err(IntoResponse::into_response)?;
+    let f = match form {
+        Ok(mut form) => fields(&mut form).await,
+        Err(_) => Err("error-bad-request"),
+    };
+    Ok((p, f))
+}
+
 fn text_field(f: &HashMap<String, Vec<u8>>, name: &str) -> Result<String, &'static str> {
     match f.get(name) {
         None => Ok(String::new()),
@@ -405,13 +420,12 @@ pub async fn shrinkage(
     caller: Caller,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let mut p = match page(&st, &caller).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let (mut p, f) = match posted(&st, &caller, form).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let answer = async {
-        let mut form = form.map_err(|_| "error-bad-request")?;
-        let f = fields(&mut form).await?;
+        let f = f?;
         let from = text_field(&f, "from")?;
         let days = text_field(&f, "days")?;
         p.shrinkage_from = from.trim().to_string();
@@ -492,13 +506,12 @@ pub async fn vacation_plan(
     caller: Caller,
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let mut p = match page(&st, &caller).await {
-        Ok(p) => p,
-        Err(e) => return e.into_response(),
+    let (mut p, f) = match posted(&st, &caller, form).await {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let text = async {
-        let mut form = form.map_err(|_| "error-bad-request")?;
-        let f = fields(&mut form).await?;
+        let f = f?;
         let file = text_field(&f, "file")?;
         let text = if file.trim().is_empty() { text_field(&f, "input")? } else { file };
         if text.trim().is_empty() {

@@ -37,6 +37,16 @@ async fn post_multipart(
     app.send(common::build(Method::POST, path, &headers, Body::from(body))).await
 }
 
+/// An app, its database kind, a planner's session (cookie, CSRF token) and
+/// the number of events before the test acts.
+async fn planner_app(db: testkit::TestDb) -> (common::TestApp, &'static str, String, String, i64) {
+    let app = common::app(db).await;
+    let k = app.db.kind;
+    let (cookie, csrf) = app.session(app.account(Role::ResourcePlanner).id).await;
+    let events = app.state.store.count_events(None).await.expect(k);
+    (app, k, cookie, csrf, events)
+}
+
 /// Wall-clock seconds of 2026-10-05 (a Monday) at `h:m`.
 fn at(h: i64, m: i64) -> i64 {
     wfm::forecast::Date::new(2026, 10, 5).expect("date").days() * 86_400 + h * 3600 + m * 60
@@ -45,12 +55,9 @@ fn at(h: i64, m: i64) -> i64 {
 #[tokio::test]
 async fn intraday_reforecast_from_the_centres_contacts() {
     for db in testkit::databases().await {
-        let app = common::app(db).await;
-        let k = app.db.kind;
+        let (app, k, cookie, _, _) = planner_app(db).await;
         let store = &app.state.store;
         let actor = store::AuditActor::cli();
-        let planner = app.account(Role::ResourcePlanner);
-        let (cookie, _) = app.session(planner.id).await;
 
         let points =
             (0..4).map(|i| SeriesPoint { ts: at(9, 0) - 86_400 + i * 3600, calls: 2.0, aht_s: None }).collect();
@@ -173,11 +180,7 @@ fn row_of(body: &str, time: &str) -> String {
 #[tokio::test]
 async fn shrinkage_forecast_from_an_upload() {
     for db in testkit::databases().await {
-        let app = common::app(db).await;
-        let k = app.db.kind;
-        let planner = app.account(Role::ResourcePlanner);
-        let (cookie, csrf) = app.session(planner.id).await;
-        let events = app.state.store.count_events(None).await.expect(k);
+        let (app, k, cookie, csrf, events) = planner_app(db).await;
 
         // One week: Monday 10 %, Tuesday 5 % → Monday 10 %, Tuesday 5 %, Wednesday the mean 7.5 %.
         let csv = "date,shrinkage\n2026-11-02,0.10\n2026-11-03,0.05\n";
@@ -215,11 +218,7 @@ async fn shrinkage_forecast_from_an_upload() {
 #[tokio::test]
 async fn vacation_plan_from_json() {
     for db in testkit::databases().await {
-        let app = common::app(db).await;
-        let k = app.db.kind;
-        let planner = app.account(Role::ResourcePlanner);
-        let (cookie, csrf) = app.session(planner.id).await;
-        let events = app.state.store.count_events(None).await.expect(k);
+        let (app, k, cookie, csrf, events) = planner_app(db).await;
 
         // As in docs/WFM.md: op001 → week 2 (shown 1-based), op002's wish (week 3)
         // is met, op003 → weeks 1 and 2; no week short.
