@@ -26,6 +26,7 @@ pub mod password;
 pub mod planning;
 pub mod planning_api;
 pub mod planning_pages;
+pub mod planning_tools;
 pub mod planning_xlsx;
 pub mod queue_pages;
 pub mod routes;

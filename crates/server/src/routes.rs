@@ -12,8 +12,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    metrics, pages, planning_api, planning_pages, queue_pages, service_pages, skills, topics, work_api, work_pages,
-    AppState,
+    metrics, pages, planning_api, planning_pages, planning_tools, queue_pages, service_pages, skills, topics, work_api,
+    work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -125,6 +125,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/planning/schedules/{id}", Requires(UsePlanning)),
     r(Get, "/planning/schedules/{id}/xlsx", Requires(UsePlanning)),
     r(Post, "/planning/schedules/{id}/publish", Requires(UsePlanning)),
+    r(Get, "/planning/tools", Requires(UsePlanning)),
+    r(Get, "/planning/tools/reforecast", Requires(UsePlanning)),
+    r(Post, "/planning/tools/shrinkage", Requires(UsePlanning)),
+    r(Post, "/planning/tools/vacation", Requires(UsePlanning)),
     // An operator's own published shifts.
     r(Get, "/desk/schedule", Requires(UseDesk)),
     r(Get, "/wallboard", Requires(ViewWallboard)),
@@ -367,6 +371,10 @@ pub fn router(state: AppState) -> Router {
         .route("/planning/schedules/{id}", get(planning_pages::schedule))
         .route("/planning/schedules/{id}/xlsx", get(planning_pages::schedule_xlsx))
         .route("/planning/schedules/{id}/publish", post(planning_pages::publish))
+        .route("/planning/tools", get(planning_tools::tools))
+        .route("/planning/tools/reforecast", get(planning_tools::reforecast_page))
+        .route("/planning/tools/shrinkage", post(planning_tools::shrinkage))
+        .route("/planning/tools/vacation", post(planning_tools::vacation_plan))
         .route("/desk/schedule", get(planning_pages::my_schedule))
         .route("/wallboard", get(alerts::wallboard))
         .route("/wallboard/events", get(live::events))

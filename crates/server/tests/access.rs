@@ -119,7 +119,11 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/planning/series/{id}/forecasts" | "/api/v1/planning/forecasts/{id}/staffing")
         | ("GET", "/api/v1/planning/staffing/{id}" | "/api/v1/planning/schedules/{id}")
         | ("POST", "/api/v1/planning/staffing/{id}/schedules" | "/api/v1/planning/schedules")
-        | ("POST", "/api/v1/planning/schedules/{id}/publish") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
+        | ("POST", "/api/v1/planning/schedules/{id}/publish")
+        | ("GET", "/planning/tools" | "/planning/tools/reforecast")
+        | ("POST", "/planning/tools/shrinkage" | "/planning/tools/vacation") => {
+            Only(&[ResourcePlanner, Supervisor, HeadOfCentre])
+        }
         // Operators' own published shifts: the desk's roles.
         ("GET", "/desk/schedule" | "/api/v1/planning/my-schedule") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("POST", "/api/v1/contacts")

@@ -6,6 +6,7 @@
 mod config;
 mod users;
 mod wfm_cli;
+mod wfm_planning_cli;
 mod wfm_schedule_cli;
 
 use std::path::{Path, PathBuf};

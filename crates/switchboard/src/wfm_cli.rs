@@ -27,6 +27,12 @@ pub enum WfmCommand {
     Shifts(ShiftsArgs),
     /// Build a roster (shifts, breaks, lunches) from operators, templates and rules.
     Schedule(ScheduleArgs),
+    /// Re-forecast the rest of a day from its actual volumes so far.
+    Reforecast(crate::wfm_planning_cli::ReforecastArgs),
+    /// Forecast unplanned shrinkage (absence) per date from a `date,shrinkage` history.
+    Shrinkage(crate::wfm_planning_cli::ShrinkageArgs),
+    /// Spread operators' annual leave over the weeks where it costs least coverage.
+    Vacation(crate::wfm_planning_cli::VacationArgs),
 }
 
 #[derive(Args)]
@@ -171,6 +177,9 @@ pub fn run(action: WfmCommand) -> anyhow::Result<()> {
         WfmCommand::Schedule(args) => {
             crate::wfm_schedule_cli::schedule_cmd(&args.input, &args.out, args.report.as_deref(), args.json)
         }
+        WfmCommand::Reforecast(args) => crate::wfm_planning_cli::reforecast_cmd(&args),
+        WfmCommand::Shrinkage(args) => crate::wfm_planning_cli::shrinkage_cmd(&args),
+        WfmCommand::Vacation(args) => crate::wfm_planning_cli::vacation_cmd(&args),
     }
 }
 

@@ -30,6 +30,9 @@ pub enum Error {
     /// The input is well-formed but cannot support the request
     /// (e.g. too little history for a model).
     Insufficient(String),
+    /// Several lines of an input file cannot be read: `(line, message)`,
+    /// 1-based, in file order. Nothing of the file is used.
+    Lines(Vec<(usize, String)>),
 }
 
 impl fmt::Display for Error {
@@ -38,6 +41,16 @@ impl fmt::Display for Error {
             Error::InvalidInput(m) => write!(f, "invalid input: {m}"),
             Error::Parse { line, message } => write!(f, "line {line}: {message}"),
             Error::Insufficient(m) => write!(f, "not enough data: {m}"),
+            Error::Lines(lines) => {
+                const SHOWN: usize = 10;
+                for (i, (line, m)) in lines.iter().take(SHOWN).enumerate() {
+                    write!(f, "{}line {line}: {m}", if i > 0 { "; " } else { "" })?;
+                }
+                if lines.len() > SHOWN {
+                    write!(f, "; and {} more bad lines", lines.len() - SHOWN)?;
+                }
+                Ok(())
+            }
         }
     }
 }

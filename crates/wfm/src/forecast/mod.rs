@@ -23,6 +23,7 @@ pub mod planning;
 pub mod series;
 pub mod stat;
 pub mod time;
+pub mod tools;
 
 pub use series::{Calendar, Cell, Day, Series};
 pub use time::{Date, TimeFormat};

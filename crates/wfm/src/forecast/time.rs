@@ -132,7 +132,8 @@ pub fn parse_timestamp(text: &str) -> Result<(i64, TimeFormat), String> {
     Ok((date.days() * 86_400 + h * 3600 + m * 60 + sec, format))
 }
 
-fn parse_date(s: &str) -> Option<Date> {
+/// Parses `YYYY-MM-DD` (a real calendar date).
+pub fn parse_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;

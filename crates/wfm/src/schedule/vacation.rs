@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VacationOperator {
     pub id: String,
     /// Leave days to place in the horizon.
@@ -34,6 +35,7 @@ fn one() -> f64 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VacationInput {
     /// FTE required per week of the horizon.
     pub required: Vec<f64>,
@@ -59,6 +61,81 @@ pub struct VacationPlan {
     pub coverage_loss: f64,
     pub wishes_met: usize,
     pub wishes_total: usize,
+}
+
+/// One week of a plan: what was required, what is left after leave.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct WeekCoverage {
+    pub week: usize,
+    pub required: f64,
+    pub available: f64,
+    /// FTE on leave that week.
+    pub on_leave: f64,
+    /// `available − required` (negative when short).
+    pub surplus: f64,
+    /// `max(required − available, 0)`: this week's share of the coverage loss.
+    pub loss: f64,
+}
+
+/// One operator's leave in a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperatorLeave {
+    pub id: String,
+    pub leave_days: u32,
+    pub blocks: Vec<LeaveBlock>,
+    /// Wished weeks that got a block.
+    pub wishes_met: Vec<usize>,
+}
+
+/// A plan as people read it (the `switchboard wfm vacation` output and the
+/// planner's table): per operator and per week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VacationReport {
+    pub operators: Vec<OperatorLeave>,
+    pub weeks: Vec<WeekCoverage>,
+    pub coverage_loss: f64,
+    pub weeks_short: usize,
+    pub wishes_met: usize,
+    pub wishes_total: usize,
+}
+
+/// Plans `input` ([`plan`]) and lays the result out per operator and week.
+pub fn report(input: &VacationInput) -> Result<VacationReport> {
+    let p = plan(input)?;
+    let total: f64 = input.operators.iter().map(|o| o.fte).sum();
+    let weeks: Vec<WeekCoverage> = input
+        .required
+        .iter()
+        .zip(&p.available)
+        .enumerate()
+        .map(|(week, (&required, &available))| WeekCoverage {
+            week,
+            required,
+            available,
+            on_leave: total - available,
+            surplus: available - required,
+            loss: (required - available).max(0.0),
+        })
+        .collect();
+    let operators = input
+        .operators
+        .iter()
+        .zip(p.leave)
+        .map(|(o, blocks)| OperatorLeave {
+            id: o.id.clone(),
+            leave_days: blocks.iter().map(|b| b.days).sum(),
+            wishes_met: blocks.iter().map(|b| b.week).filter(|w| o.wished_weeks.contains(w)).collect(),
+            blocks,
+        })
+        .collect();
+    Ok(VacationReport {
+        operators,
+        weeks_short: weeks.iter().filter(|w| w.loss > 1e-9).count(),
+        weeks,
+        coverage_loss: p.coverage_loss,
+        wishes_met: p.wishes_met,
+        wishes_total: p.wishes_total,
+    })
 }
 
 pub fn plan(input: &VacationInput) -> Result<VacationPlan> {
@@ -161,6 +238,29 @@ mod tests {
         let days: Vec<u32> = p.leave[0].iter().map(|b| b.days).collect();
         assert_eq!(days.iter().sum::<u32>(), 24);
         assert!(days.contains(&3));
+    }
+
+    #[test]
+    fn the_report_gives_loss_per_week() {
+        // Two operators, two weeks needing 2 and 1 FTE, a week of leave each:
+        // a takes week 1 (surplus 1); b's wish for week 1 would leave it short,
+        // so b takes the earlier of two weeks with surplus 0: week 0 ends 1 short.
+        let input = VacationInput {
+            required: vec![2.0, 1.0],
+            operators: vec![op("a", 7, vec![]), op("b", 7, vec![1])],
+            block_days: None,
+        };
+        let r = report(&input).unwrap();
+        assert_eq!(r.weeks.iter().map(|w| w.available).collect::<Vec<_>>(), vec![1.0, 1.0]);
+        assert_eq!(r.weeks.iter().map(|w| w.loss).collect::<Vec<_>>(), vec![1.0, 0.0]);
+        assert_eq!(r.weeks.iter().map(|w| w.surplus).collect::<Vec<_>>(), vec![-1.0, 0.0]);
+        assert_eq!((r.coverage_loss, r.weeks_short), (1.0, 1));
+        assert_eq!((r.wishes_met, r.wishes_total), (0, 1));
+        assert_eq!(r.operators[1].blocks, vec![LeaveBlock { week: 0, days: 7 }]);
+        assert!(r.operators[1].wishes_met.is_empty());
+        assert_eq!(r.operators[0].leave_days, 7);
+        let unknown = serde_json::from_str::<VacationInput>(r#"{"required":[1],"operators":[],"block":3}"#);
+        assert!(unknown.unwrap_err().to_string().contains("unknown field `block`"));
     }
 
     #[test]
