@@ -95,6 +95,12 @@ fn line_points(svg: &str, class: &str) -> usize {
         .map_or(0, |(pts, _)| pts.split_whitespace().count())
 }
 
+/// How many histories are stored and how many import events were written.
+async fn imported(store: &store::Store) -> (usize, i64) {
+    let series = store.list_series().await.expect("histories").len();
+    (series, store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect("events"))
+}
+
 /// The files of a zip archive: name → text.
 fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip archive");
@@ -137,8 +143,7 @@ async fn a_history_is_imported_whole_or_not_at_all() {
         assert_eq!(r.json()["points"].as_array().map(|a| a.len()), Some(40 * 9), "{k}");
         assert_eq!(r.json()["points"][0]["aht_s"], 240.0, "{k}");
 
-        let events = store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k);
-        let series = store.list_series().await.expect(k).len();
+        let before = imported(store).await;
         // Line 5 (the header is line 1) has a word for calls; nothing is stored.
         let mut lines: Vec<String> = csv.lines().map(String::from).collect();
         let (ts, _) = lines[4].split_once(',').expect("row");
@@ -154,12 +159,7 @@ async fn a_history_is_imported_whole_or_not_at_all() {
             app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&body("aht", &bad_aht))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: {}", r.body);
         assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("line 2:")), "{k}: {}", r.body);
-        assert_eq!(store.list_series().await.expect(k).len(), series, "{k}: nothing stored");
-        assert_eq!(
-            store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k),
-            events,
-            "{k}: no event for a refused import"
-        );
+        assert_eq!(imported(store).await, before, "{k}: nothing stored, no event for a refused import");
 
         // The same through the room's upload form: the room again with the line.
         let (cookie, csrf) = app.session(planner.id).await;
@@ -214,8 +214,7 @@ async fn an_xlsx_history_is_imported_whole_or_not_at_all() {
         let from_csv = planning_points(&app, &planner.bearer, &body("c", &history_csv())).await;
         assert_eq!(r.json()["points"], from_csv, "{k}: XLSX and CSV read alike");
 
-        let series = store.list_series().await.expect(k).len();
-        let events = store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k);
+        let before = imported(store).await;
         let bad = history_xlsx(Some(5));
         let r =
             app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&xlsx_body("b", &bad))).await;
@@ -248,12 +247,7 @@ async fn an_xlsx_history_is_imported_whole_or_not_at_all() {
         let r = app.send(upload(multipart_file("XBOUNDARYX", &csrf, "bad.xlsx", &bad))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}");
         assert!(r.body.contains("line 5:"), "{k}: the room names the row");
-        assert_eq!(store.list_series().await.expect(k).len(), series, "{k}: nothing stored");
-        assert_eq!(
-            store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k),
-            events,
-            "{k}: no event for a refused import"
-        );
+        assert_eq!(imported(store).await, before, "{k}: nothing stored, no event for a refused import");
         // … the good one is stored under the file's name.
         let r = app.send(upload(multipart_file("XBOUNDARYX", &csrf, "Неделя.xlsx", &good))).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{k}: {}", r.body);
