@@ -1,5 +1,7 @@
 // Real-browser end-to-end test: every demo login signs in through the login
-// form in headless Chromium and sees exactly the rooms its roles allow.
+// form in headless Chromium and sees exactly the rooms its roles allow; an
+// operator works a contact; a planner goes from a history to a published
+// schedule that an operator then finds on the desk.
 //
 // Run from tests/e2e:  SWITCHBOARD_BIN=/abs/path/to/switchboard node --test
 // (see README.md). The server is started here as `switchboard demo` on a
@@ -483,6 +485,98 @@ describe('switchboard demo in a real browser', { timeout: 20 * 60_000 }, () => {
       await admin.context.close();
       await op.context.close();
       await sup.context.close();
+    }
+  });
+
+  // The planner's path through the room: import a CSV history, forecast it
+  // (chart with history, backtest and forecast; backtest table), staff it,
+  // draft a schedule and publish it; then an operator in that schedule finds
+  // their shifts through the desk's "My schedule" link.
+  test('a planner imports, forecasts, staffs, schedules and publishes; an operator sees their shifts', async () => {
+    const planner = await newPage();
+    const operator = await newPage();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-history-'));
+    try {
+      // Five weeks, Monday–Friday 09:00–17:45 in 15-minute intervals (a backtest
+      // needs four operating weeks before it), a daily and weekly shape, a little noise.
+      const rows = ['timestamp,calls'];
+      const first = Date.UTC(2026, 8, 7); // Monday 7 September 2026
+      for (let d = 0; d < 35; d += 1) {
+        const day = new Date(first + d * 86_400_000);
+        const wd = (day.getUTCDay() + 6) % 7;
+        if (wd >= 5) continue;
+        for (let slot = 0; slot < 36; slot += 1) {
+          const shape = 1 + 0.6 * Math.sin((Math.PI * slot) / 35);
+          const level = 18 * shape * [1.2, 1.05, 1, 0.95, 0.9][wd] + (((d * 7 + slot * 13) % 5) - 2);
+          const hh = String(9 + Math.floor(slot / 4)).padStart(2, '0');
+          const mm = String((slot % 4) * 15).padStart(2, '0');
+          rows.push(`${day.toISOString().slice(0, 10)} ${hh}:${mm},${Math.round(level)}`);
+        }
+      }
+      const file = path.join(tmp, 'e2e-history.csv');
+      fs.writeFileSync(file, `${rows.join('\n')}\n`);
+      const scheduleName = `E2E schedule ${Date.now()}`;
+
+      const { page } = planner;
+      await signIn(page, findLogin('planner1'));
+      await page.goto('/planning');
+      await page.setInputFiles('#plan-import input[type=file][name=file]', file);
+      await Promise.all([page.waitForNavigation(), page.click('#plan-import form[enctype="multipart/form-data"] button[type=submit]')]);
+      assert.match(page.url(), /\/planning\/series\/\d+$/, `the history page (${page.url()})`);
+      assert.equal(await page.locator('#history-chart').count(), 1, 'the daily chart');
+
+      // Forecast the next five operating days with the model the backtest chooses.
+      await page.selectOption('#forecast-form select[name=method]', 'auto');
+      await page.fill('#forecast-form input[name=horizon_days]', '5');
+      await Promise.all([page.waitForNavigation(), page.click('#forecast-form button[type=submit]')]);
+      assert.match(page.url(), /\/planning\/forecasts\/\d+$/, `the forecast page (${page.url()})`);
+      assert.ok((await page.locator('#backtest tr[data-model]').count()) >= 5, 'every model in the backtest table');
+      assert.equal(await page.locator('#backtest tr.chosen').count(), 1, 'one model chosen');
+      for (const series of ['hist', 'bt', 'fc']) {
+        const points = await page.locator(`#forecast-chart polyline.${series}`).getAttribute('points');
+        assert.ok(points && points.trim().split(/\s+/).length > 10, `the chart draws "${series}": ${points}`);
+      }
+      assert.equal(await page.locator('#forecast-legend .key').count(), 3, 'history, backtest and forecast in the legend');
+      fs.mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'planning-forecast.png'), fullPage: true });
+
+      // Staffing with the form's defaults (80/20, occupancy 85 %, shrinkage 30 %).
+      await Promise.all([page.waitForNavigation(), page.click('#staffing-form button[type=submit]')]);
+      assert.match(page.url(), /\/planning\/staffing\/\d+$/, `the staffing page (${page.url()})`);
+      assert.equal(await page.locator('#staffing-table tr').count(), 1 + 36, 'a row per interval of the first day shown');
+
+      // Draft a schedule and publish it.
+      await page.fill('#generate-form input[name=name]', scheduleName);
+      await Promise.all([page.waitForNavigation(), page.click('#generate-form button[type=submit]')]);
+      assert.match(page.url(), /\/planning\/schedules\/\d+$/, `the schedule page (${page.url()})`);
+      assert.equal(await page.locator('#publish-form').count(), 1, 'a draft can be published');
+      const working = await page
+        .locator('#roster-grid tr[data-operator]')
+        .evaluateAll((trs) => trs.filter((tr) => tr.querySelector('td.cell-S')).map((tr) => tr.dataset.operator));
+      const printed = new Set(logins.map((u) => u.login));
+      const who = working.find((login) => printed.has(login) && /^operator\d+$/.test(login)) ?? working.find((login) => printed.has(login));
+      assert.ok(who, `a demo operator works on the first day (working: ${working.join(', ')})`);
+      await Promise.all([page.waitForNavigation(), page.click('#publish-form button[type=submit]')]);
+      assert.equal(await page.locator('#publish-form').count(), 0, 'published: no publish button any more');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'planning-schedule.png'), fullPage: true });
+
+      // The operator follows the desk's link to their own shifts in that schedule.
+      const op = operator.page;
+      await signIn(op, findLogin(who));
+      await op.goto('/desk');
+      await Promise.all([op.waitForNavigation(), op.click('#desk-links a#my-schedule-link')]);
+      assert.match(op.url(), /\/desk\/schedule$/);
+      const shifts = await op
+        .locator('#my-shifts tr[data-date]')
+        .evaluateAll((trs) => trs.map((tr) => ({ date: tr.dataset.date, text: tr.innerText })));
+      const ours = shifts.filter((s) => s.text.includes(scheduleName));
+      assert.ok(ours.length >= 1, `${who} sees shifts of "${scheduleName}": ${JSON.stringify(shifts)}`);
+      assert.ok(ours.every((s) => /\d\d:\d\d–\d\d:\d\d/.test(s.text)), 'each with its times');
+      assert.equal(ours[0].date, '2026-10-12', 'the first shift is on the first forecast day (Monday after the history)');
+    } finally {
+      await planner.context.close();
+      await operator.context.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 

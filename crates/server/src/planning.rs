@@ -47,26 +47,30 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-/// Reads a `timestamp,calls[,aht_s]` CSV: all rows or none. Timestamps and
-/// calls are read (and refused, with the line) by `wfm::forecast::Series::parse_csv`,
-/// which also finds the interval length; the optional handling-time column
-/// here. Returns (interval seconds, points).
-pub fn parse_history(text: &str) -> Result<(i64, Vec<SeriesPoint>), Refusal> {
-    if text.len() > MAX_HISTORY_BYTES {
+/// Reads a `timestamp,calls[,aht_s]` history — CSV text or a workbook
+/// (XLSX and whatever calamine opens; the first sheet, first row the
+/// header) — all rows or none. The file becomes a table by
+/// `wfm::forecast::Table::read` (the CLI reads histories the same way);
+/// timestamps and calls are read (and refused, with the line or sheet row)
+/// by `wfm::forecast::Series::from_table`, which also finds the interval
+/// length; the optional handling-time column must be > 0 where given.
+/// Returns (interval seconds, points).
+pub fn parse_history(bytes: &[u8]) -> Result<(i64, Vec<SeriesPoint>), Refusal> {
+    if bytes.len() > MAX_HISTORY_BYTES {
         return Err(Refusal::plain(format!("the file is larger than {} MiB", MAX_HISTORY_BYTES / 1024 / 1024)));
     }
-    let series = forecast::Series::parse_csv(text).map_err(Refusal::from_wfm)?;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let header = lines.next().map(|(_, l)| l).unwrap_or_default();
-    let aht_col = header.split(',').map(|c| c.trim().trim_matches('"').to_ascii_lowercase()).position(|c| c == "aht_s");
+    let table = forecast::Table::read(bytes).map_err(Refusal::from_wfm)?;
+    let series = forecast::Series::of_table(&table).map_err(Refusal::from_wfm)?;
+    let aht_col = table.column(&["aht_s", "aht", "handling_time_s"]);
     let mut aht = Vec::with_capacity(series.values.len());
-    for (i, line) in lines {
-        let field = aht_col.and_then(|c| line.split(',').nth(c)).map(|f| f.trim().trim_matches('"'));
-        let v = match field {
-            None | Some("") => None,
-            Some(f) => match f.parse::<f64>() {
-                Ok(v) if v.is_finite() && v > 0.0 => Some(v),
-                _ => return Err(Refusal { line: Some(i + 1), message: format!("aht_s {f:?} is not a number > 0") }),
+    for (line, cells) in table.rows.iter().filter(|(_, cells)| !cells.iter().all(forecast::Cell::is_empty)) {
+        let refuse = |message: String| Refusal { line: Some(*line), message };
+        let v = match aht_col.and_then(|c| cells.get(c)) {
+            None => None,
+            Some(cell) => match cell.number("aht_s").map_err(refuse)? {
+                Some(v) if v > 0.0 => Some(v),
+                None => None,
+                Some(v) => return Err(refuse(format!("aht_s {v} is not a number > 0"))),
             },
         };
         aht.push(v);
@@ -122,7 +126,9 @@ pub fn centre_points(counts: &[(i64, i64)], interval_s: i64, offset_min: i64) ->
 /// A forecast run ready to store.
 pub struct ForecastRun {
     pub chosen: String,
-    /// `{"chosen", "backtest": [{"model","wape","mase"}], "backtest_horizon_days", "excluded_days": ["YYYY-MM-DD"]}`.
+    /// `{"chosen", "backtest": [{"model","wape","mase"}], "backtest_points": [[ts, calls]],
+    /// "backtest_horizon_days", "excluded_days": ["YYYY-MM-DD"]}`; `backtest_points`
+    /// are the chosen model's rolling-origin forecasts over the backtested weeks.
     pub report: serde_json::Value,
     pub points: Vec<(i64, f64)>,
 }
@@ -145,9 +151,14 @@ pub fn run_forecast(points: &[SeriesPoint], method: &str, horizon_days: usize) -
         .map(|s| serde_json::json!({"model": s.model.name(), "wape": finite(s.wape), "mase": finite(s.mase)}))
         .collect();
     let excluded: Vec<String> = run.excluded_days.iter().map(|d| d.to_string()).collect();
+    // The chosen model's rolling-origin forecasts over the backtested weeks,
+    // for the chart (none when the history was too short for a backtest).
+    let backtest_points: Vec<(i64, f64)> =
+        run.backtest.iter().find(|s| s.model == run.chosen).map(|s| s.predictions.clone()).unwrap_or_default();
     let report = serde_json::json!({
         "chosen": run.chosen.name(),
         "backtest": backtest,
+        "backtest_points": backtest_points,
         "backtest_horizon_days": run.backtest_horizon_days,
         "excluded_days": excluded,
     });
@@ -401,15 +412,15 @@ mod tests {
     #[test]
     fn history_rows_are_all_or_nothing_with_the_line() {
         let ok = "timestamp,calls,aht_s\n2026-11-02 09:00,10,200\n2026-11-02 09:30,12,\n2026-11-02 10:00,8,180\n";
-        let (step, pts) = parse_history(ok).unwrap();
+        let (step, pts) = parse_history(ok.as_bytes()).unwrap();
         assert_eq!(step, 1800);
         assert_eq!(pts.len(), 3);
         assert_eq!(pts[0].aht_s, Some(200.0));
         assert_eq!(pts[1].aht_s, None);
         let bad = ok.replace("12,", "twelve,");
-        assert_eq!(parse_history(&bad).unwrap_err().line, Some(3));
+        assert_eq!(parse_history(bad.as_bytes()).unwrap_err().line, Some(3));
         let bad_aht = ok.replace(",180", ",-1");
-        assert_eq!(parse_history(&bad_aht).unwrap_err().line, Some(4));
+        assert_eq!(parse_history(bad_aht.as_bytes()).unwrap_err().line, Some(4));
     }
 
     #[test]

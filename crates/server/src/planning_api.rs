@@ -1,6 +1,6 @@
 //! The planner's work over the API (`/api/v1/planning/…`, `UsePlanning`)
-//! and the operations the room shares with it: import a history (CSV, or
-//! counted from the centre's contacts), run a forecast, staff it, draft a
+//! and the operations the room shares with it: import a history (CSV or
+//! XLSX, or counted from the centre's contacts), run a forecast, staff it, draft a
 //! schedule (generated, or an uploaded `wfm::roster::Roster`), publish it.
 //! `GET /api/v1/planning/my-schedule` (`UseDesk`) answers an operator with
 //! their own published shifts and nobody else's.
@@ -27,11 +27,12 @@ pub fn refused(code: &'static str, r: Refusal) -> ApiError {
 
 // ---------------------------------------------------------------- operations
 
-/// Imports a `timestamp,calls[,aht_s]` CSV: all rows or none (422
-/// `invalid_history` naming the line).
-pub async fn import_csv(store: &Store, actor: &AuditActor, name: &str, text: &str) -> Result<Series, ApiError> {
+/// Imports a `timestamp,calls[,aht_s]` history file, CSV or a workbook
+/// (XLSX, …): all rows or none (422 `invalid_history` naming the line or
+/// sheet row).
+pub async fn import_history(store: &Store, actor: &AuditActor, name: &str, file: &[u8]) -> Result<Series, ApiError> {
     let name = series_name(name)?;
-    let (interval_s, points) = planning::parse_history(text).map_err(|r| refused("invalid_history", r))?;
+    let (interval_s, points) = planning::parse_history(file).map_err(|r| refused("invalid_history", r))?;
     Ok(store.create_series(&NewSeries { name, source: SOURCE_UPLOAD, interval_s, points }, actor).await?)
 }
 
@@ -335,13 +336,31 @@ impl From<Series> for SeriesOut {
     }
 }
 
-/// A history as CSV text.
+/// A history: CSV text or a workbook in base64 (exactly one of the two).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportIn {
     pub name: String,
     /// `timestamp,calls[,aht_s]` with a header; RFC 3339 or `YYYY-MM-DD HH:MM`.
-    pub csv: String,
+    pub csv: Option<String>,
+    /// A workbook (`.xlsx`, `.xls`, `.ods`, …), standard base64: the first
+    /// sheet, the same columns in its first row; date-time or text timestamps.
+    pub xlsx_base64: Option<String>,
+}
+
+impl ImportIn {
+    /// The file's bytes (422 `invalid_field` unless exactly one of `csv`
+    /// and `xlsx_base64` is given and the base64 is valid).
+    fn file(&self) -> Result<Vec<u8>, ApiError> {
+        use base64::Engine;
+        match (&self.csv, &self.xlsx_base64) {
+            (Some(csv), None) => Ok(csv.as_bytes().to_vec()),
+            (None, Some(b64)) => base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| domain::validate::Invalid { field: "xlsx_base64", code: "invalid-base64" }.into()),
+            _ => Err(domain::validate::Invalid { field: "csv", code: "invalid-history-file" }.into()),
+        }
+    }
 }
 
 /// Histories, newest first (without points).
@@ -352,7 +371,8 @@ pub async fn list_series(State(st): State<AppState>) -> Result<Json<Vec<SeriesOu
     Ok(Json(st.store.list_series().await?.into_iter().map(SeriesOut::from).collect()))
 }
 
-/// Imports a CSV history: every row or none (422 `invalid_history` with the line).
+/// Imports a history (CSV or a base64 workbook): every row or none (422
+/// `invalid_history` with the line or sheet row).
 #[utoipa::path(post, path = "/api/v1/planning/series", tag = "planning", request_body = ImportIn,
     responses((status = 201, body = SeriesOut), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)),
@@ -362,7 +382,7 @@ pub async fn import(
     SignedInUser(_u, caller): SignedInUser,
     ApiJson(input): ApiJson<ImportIn>,
 ) -> Result<(StatusCode, Json<SeriesOut>), ApiError> {
-    let s = import_csv(&st.store, &caller.actor(), &input.name, &input.csv).await?;
+    let s = import_history(&st.store, &caller.actor(), &input.name, &input.file()?).await?;
     Ok((StatusCode::CREATED, Json(s.into())))
 }
 
@@ -406,7 +426,9 @@ pub struct ForecastOut {
     pub method: String,
     pub chosen: String,
     pub horizon_days: i64,
-    /// `{chosen, backtest: [{model, wape, mase}], backtest_horizon_days, excluded_days}`.
+    /// `{chosen, backtest: [{model, wape, mase}], backtest_points: [[wall-clock seconds, calls]],
+    /// backtest_horizon_days, excluded_days}`; `backtest_points` are the chosen model's
+    /// rolling-origin backtest forecasts over the last weeks of the history.
     #[schema(value_type = Object)]
     pub report: serde_json::Value,
     /// `[[wall-clock seconds, calls]]`.

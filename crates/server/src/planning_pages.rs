@@ -1,5 +1,5 @@
 //! The planner's room in the browser (`/planning`, `UsePlanning`): import a
-//! history (CSV upload or counted from the centre's contacts), see it by day
+//! history (CSV or XLSX upload, or counted from the centre's contacts), see it by day
 //! with the days the models leave out and the closed days marked, run and
 //! compare forecasts, staff a forecast (table per interval and a what-if
 //! curve), draft a schedule (generated or an uploaded roster), see it as a
@@ -229,8 +229,8 @@ async fn answer(st: &AppState, caller: &Caller, done: Result<String, ApiError>) 
     }
 }
 
-/// `POST /planning/series`: a CSV upload (multipart field `file`; the file
-/// name names the history).
+/// `POST /planning/series`: a history upload, CSV or a workbook (multipart
+/// field `file`; the file name without its extension names the history).
 pub async fn upload_history(
     State(st): State<AppState>,
     SignedInUser(_u, caller): SignedInUser,
@@ -244,11 +244,17 @@ pub async fn upload_history(
             .await
             .map_err(|e| ApiError::new(e.status(), "bad_multipart", e.body_text()))?
             .ok_or_else(|| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_history", "no file"))?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_history", "not UTF-8 text"))?;
-        let name = name.trim_end_matches(".csv");
-        let s =
-            ops::import_csv(&st.store, &caller.actor(), if name.is_empty() { "history" } else { name }, text).await?;
+        let name = match name.rsplit_once('.') {
+            Some((stem, ext))
+                if ["csv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"]
+                    .contains(&ext.to_ascii_lowercase().as_str()) =>
+            {
+                stem
+            }
+            _ => name.as_str(),
+        };
+        let name = if name.trim().is_empty() { "history" } else { name };
+        let s = ops::import_history(&st.store, &caller.actor(), name, &bytes).await?;
         Ok(format!("/planning/series/{}", s.id))
     };
     answer(&st, &caller, done.await).await
@@ -438,12 +444,22 @@ struct ForecastPage {
     staffing: Vec<(i64, String)>,
 }
 
+/// The chosen model's backtest forecasts kept in a forecast's report
+/// (`backtest_points`: `[[ts, calls]]`; none in reports from before they were kept).
+fn backtest_points(report: &serde_json::Value) -> Vec<(i64, f64)> {
+    report["backtest_points"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| Some((p[0].as_i64()?, p[1].as_f64()?))).collect())
+        .unwrap_or_default()
+}
+
 fn percent(v: &serde_json::Value) -> String {
     v.as_f64().map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_else(|| "—".into())
 }
 
 /// `GET /planning/forecasts/{id}`: each model's backtest WAPE/MASE, the
-/// history's last operating week and the forecast after it, the staffing form.
+/// history's last operating week with the chosen model's backtest forecasts
+/// over it, and the forecast after it; the staffing form.
 pub async fn forecast(State(st): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Response {
     let chrome = chrome(&st, &caller, "planning", "plan-forecast-title");
     let loaded = async {
@@ -480,7 +496,13 @@ pub async fn forecast(State(st): State<AppState>, caller: Caller, Path(id): Path
     let y_max = tail.iter().map(|p| p.calls).chain(f.points.iter().map(|p| p.1)).fold(0.0, f64::max);
     let hist: Vec<(f64, f64)> = tail.iter().enumerate().map(|(i, p)| (i as f64, p.calls)).collect();
     let fc: Vec<(f64, f64)> = f.points.iter().enumerate().map(|(i, p)| ((tail_len + i) as f64, p.1)).collect();
-    let mut chart = Chart::new((tail_len + f.points.len()) as f64, y_max).line("hist", &hist).line("fc", &fc);
+    // The chosen model's backtest forecasts over the same intervals of history.
+    let at: std::collections::HashMap<i64, usize> = tail.iter().enumerate().map(|(i, p)| (p.ts, i)).collect();
+    let bt: Vec<(f64, f64)> =
+        backtest_points(&f.report).into_iter().filter_map(|(ts, v)| at.get(&ts).map(|&i| (i as f64, v))).collect();
+    let y_max = bt.iter().map(|p| p.1).fold(y_max, f64::max);
+    let mut chart =
+        Chart::new((tail_len + f.points.len()) as f64, y_max).line("hist", &hist).line("bt", &bt).line("fc", &fc);
     if let (Some(a), Some(b)) = (tail.first(), f.points.first()) {
         chart = chart.label(0.0, &wall_clock(a.ts)).label(tail_len as f64, &wall_clock(b.0));
     }

@@ -37,6 +37,70 @@ fn body(name: &str, csv: &str) -> String {
     serde_json::json!({"name": name, "csv": csv}).to_string()
 }
 
+/// The same eight weeks as [`history_csv`] as an XLSX workbook written with
+/// rust_xlsxwriter: date-time cells, numbers, handling time; `bad_row`
+/// (a 1-based sheet row) gets a word for its calls.
+fn history_xlsx(bad_row: Option<u32>) -> Vec<u8> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (c, h) in ["timestamp", "calls", "aht_s"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("header");
+    }
+    let csv = history_csv();
+    for (i, line) in csv.lines().skip(1).enumerate() {
+        let row = i as u32 + 1;
+        let mut f = line.split(',');
+        let (ts, calls) = (f.next().expect("ts"), f.next().expect("calls"));
+        let num = |a: usize, b: usize| ts[a..b].parse::<u16>().expect("digits");
+        let t = ExcelDateTime::from_ymd(num(0, 4), num(5, 7) as u8, num(8, 10) as u8)
+            .and_then(|d| d.and_hms(num(11, 13), num(14, 16) as u8, 0))
+            .expect("date-time");
+        sheet.write_datetime_with_format(row, 0, &t, &fmt).expect("cell");
+        if bad_row == Some(row + 1) {
+            sheet.write_string(row, 1, "many").expect("cell");
+        } else {
+            sheet.write_number(row, 1, calls.parse::<f64>().expect("calls")).expect("cell");
+        }
+        sheet.write_number(row, 2, 240.0).expect("cell");
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+fn xlsx_body(name: &str, bytes: &[u8]) -> String {
+    use base64::Engine;
+    serde_json::json!({"name": name, "xlsx_base64": base64::engine::general_purpose::STANDARD.encode(bytes)})
+        .to_string()
+}
+
+/// A multipart form with the CSRF field and one file.
+fn multipart_file(boundary: &str, csrf: &str, filename: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+         Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+    )
+    .into_bytes();
+    out.extend_from_slice(bytes);
+    out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    out
+}
+
+/// The number of points of the chart line with CSS class `class`.
+fn line_points(svg: &str, class: &str) -> usize {
+    let start = format!("<polyline class=\"{class}\" fill=\"none\" points=\"");
+    svg.split_once(&start)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or(0, |(pts, _)| pts.split_whitespace().count())
+}
+
+/// How many histories are stored and how many import events were written.
+async fn imported(store: &store::Store) -> (usize, i64) {
+    let series = store.list_series().await.expect("histories").len();
+    (series, store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect("events"))
+}
+
 /// The files of a zip archive: name → text.
 fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("an xlsx is a zip archive");
@@ -79,8 +143,7 @@ async fn a_history_is_imported_whole_or_not_at_all() {
         assert_eq!(r.json()["points"].as_array().map(|a| a.len()), Some(40 * 9), "{k}");
         assert_eq!(r.json()["points"][0]["aht_s"], 240.0, "{k}");
 
-        let events = store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k);
-        let series = store.list_series().await.expect(k).len();
+        let before = imported(store).await;
         // Line 5 (the header is line 1) has a word for calls; nothing is stored.
         let mut lines: Vec<String> = csv.lines().map(String::from).collect();
         let (ts, _) = lines[4].split_once(',').expect("row");
@@ -96,12 +159,7 @@ async fn a_history_is_imported_whole_or_not_at_all() {
             app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&body("aht", &bad_aht))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: {}", r.body);
         assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("line 2:")), "{k}: {}", r.body);
-        assert_eq!(store.list_series().await.expect(k).len(), series, "{k}: nothing stored");
-        assert_eq!(
-            store.count_events(Some(domain::events::PLANNING_SERIES_IMPORTED)).await.expect(k),
-            events,
-            "{k}: no event for a refused import"
-        );
+        assert_eq!(imported(store).await, before, "{k}: nothing stored, no event for a refused import");
 
         // The same through the room's upload form: the room again with the line.
         let (cookie, csrf) = app.session(planner.id).await;
@@ -133,6 +191,77 @@ async fn a_history_is_imported_whole_or_not_at_all() {
         assert_eq!(page.status, StatusCode::OK, "{k}");
         assert!(page.body.contains("id=\"history-chart\"") && page.body.contains("upload"), "{k}");
     }
+}
+
+/// An XLSX history goes the same way as a CSV one, through the API (base64)
+/// and the room's upload: every row or none, a bad row named by its sheet row.
+#[tokio::test]
+async fn an_xlsx_history_is_imported_whole_or_not_at_all() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let planner = app.account(Role::ResourcePlanner);
+        let store = &app.state.store;
+
+        let good = history_xlsx(None);
+        let r =
+            app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&xlsx_body("x", &good))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{k}: {}", r.body);
+        assert_eq!(r.json()["interval_s"], 3600, "{k}");
+        assert_eq!(r.json()["points"].as_array().map(|a| a.len()), Some(40 * 9), "{k}");
+        assert_eq!(r.json()["points"][0]["aht_s"], 240.0, "{k}");
+        // The same rows as the CSV: timestamps and calls equal.
+        let from_csv = planning_points(&app, &planner.bearer, &body("c", &history_csv())).await;
+        assert_eq!(r.json()["points"], from_csv, "{k}: XLSX and CSV read alike");
+
+        let before = imported(store).await;
+        let bad = history_xlsx(Some(5));
+        let r =
+            app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&xlsx_body("b", &bad))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "invalid_history", "{k}");
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| m.starts_with("line 5:")), "{k}: {}", r.body);
+        // Not a workbook, bad base64, both or neither file: refused too.
+        for (input, code) in [
+            (xlsx_body("z", b"PK\x03\x04not a workbook"), "invalid_history"),
+            (serde_json::json!({"name": "z", "xlsx_base64": "***"}).to_string(), "invalid_field"),
+            (serde_json::json!({"name": "z", "csv": history_csv(), "xlsx_base64": ""}).to_string(), "invalid_field"),
+            (serde_json::json!({"name": "z"}).to_string(), "invalid_field"),
+        ] {
+            let r = app.api(Method::POST, "/api/v1/planning/series", Some(&planner.bearer), Some(&input)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: {}", r.body);
+            assert_eq!(r.json()["error"]["code"], code, "{k}: {}", r.body);
+        }
+
+        // The room's upload form: the bad workbook shows the room with the row …
+        let (cookie, csrf) = app.session(planner.id).await;
+        let ctype = "multipart/form-data; boundary=XBOUNDARYX";
+        let upload = |bytes: Vec<u8>| {
+            common::build(
+                Method::POST,
+                "/planning/series",
+                &[("cookie", &cookie), ("content-type", ctype)],
+                axum::body::Body::from(bytes),
+            )
+        };
+        let r = app.send(upload(multipart_file("XBOUNDARYX", &csrf, "bad.xlsx", &bad))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}");
+        assert!(r.body.contains("line 5:"), "{k}: the room names the row");
+        assert_eq!(imported(store).await, before, "{k}: nothing stored, no event for a refused import");
+        // … the good one is stored under the file's name.
+        let r = app.send(upload(multipart_file("XBOUNDARYX", &csrf, "Неделя.xlsx", &good))).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{k}: {}", r.body);
+        let newest = store.list_series().await.expect(k).into_iter().max_by_key(|s| s.id).expect("stored");
+        assert_eq!(newest.name, "Неделя", "{k}");
+        assert_eq!(store.series(newest.id).await.expect(k).points.len(), 40 * 9, "{k}");
+    }
+}
+
+/// The points of a history imported through the API.
+async fn planning_points(app: &common::TestApp, bearer: &str, input: &str) -> serde_json::Value {
+    let r = app.api(Method::POST, "/api/v1/planning/series", Some(bearer), Some(input)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["points"].clone()
 }
 
 #[tokio::test]
@@ -170,6 +299,19 @@ async fn forecast_staffing_schedule_publish_and_exports() {
             assert!(page.body.contains(&format!("data-model=\"{m}\"")), "{k}: {m} shown");
         }
         assert!(page.body.contains("id=\"forecast-chart\""), "{k}");
+        // The chart draws three series: the last week of history (45 intervals as
+        // the forecast), the chosen model's backtest over those same intervals,
+        // and the forecast; the legend names all three.
+        let backtest = f["report"]["backtest_points"].as_array().expect("backtest points kept");
+        assert_eq!(backtest.len(), 4 * 5 * 9, "{k}: four weeks of rolling-origin forecasts");
+        let chart = page.body.split_once("id=\"forecast-chart\"").map(|(_, c)| c).unwrap_or_default();
+        assert_eq!(line_points(chart, "hist"), 45, "{k}");
+        assert_eq!(line_points(chart, "bt"), 45, "{k}");
+        assert_eq!(line_points(chart, "fc"), 45, "{k}");
+        for key in ["key hist", "key bt", "key fc"] {
+            assert!(page.body.contains(key), "{k}: legend {key}");
+        }
+        assert!(page.body.contains("Бэктест"), "{k}: the legend in the viewer's language");
 
         // Staffing: each interval is what wfm::erlang says.
         let path = format!("/api/v1/planning/forecasts/{forecast}/staffing");
@@ -275,8 +417,15 @@ async fn forecast_staffing_schedule_publish_and_exports() {
         let r = mine(senior.bearer.clone()).await.json();
         assert_eq!(r.as_array().map(|a| a.len()), Some(1), "{k}");
         assert_eq!(r[0]["start"], "12:00", "{k}: the senior's own shift");
+        // The desk links to "My schedule"; following the link shows only own shifts.
         let (op_cookie, _) = app.session(op.id).await;
-        let page = app.get("/desk/schedule", &[("cookie", &op_cookie)]).await;
+        let desk = app.get("/desk", &[("cookie", &op_cookie)]).await;
+        assert_eq!(desk.status, StatusCode::OK, "{k}");
+        let link = desk.body.split_once("<nav class=\"desk-links\"").map(|(_, n)| n).unwrap_or_default();
+        let href = link.split_once("href=\"").and_then(|(_, h)| h.split_once('"')).map(|(h, _)| h).unwrap_or_default();
+        assert_eq!(href, "/desk/schedule", "{k}: the desk's link");
+        assert!(link.contains("id=\"my-schedule-link\">Мой график</a>"), "{k}: named in Russian by default");
+        let page = app.get(href, &[("cookie", &op_cookie)]).await;
         assert_eq!(page.status, StatusCode::OK, "{k}");
         assert!(page.body.contains("08:00–16:00") && !page.body.contains("12:00–20:00"), "{k}: only own shifts");
 

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use std::time::Instant;
 use wfm::erlang::{self, Load, Target};
 use wfm::forecast::time::{parse_timestamp, TimeFormat};
-use wfm::forecast::{self, history, Cell, Method};
+use wfm::forecast::{self, history, Method};
 use wfm::roster::Roster;
 use wfm::sim;
 
@@ -335,52 +335,12 @@ fn forecast_cmd(a: &ForecastArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a history file: `.xlsx`/`.xlsm`/`.xls`/`.ods` through calamine
-/// (first sheet, first row the header), anything else as CSV text.
+/// Reads a history file, CSV or a workbook (`.xlsx`/`.xlsm`/`.xls`/`.ods`,
+/// first sheet, first row the header), by `wfm::forecast::Table::read` — the
+/// same reading as the planner's room.
 fn read_history(path: &Path) -> anyhow::Result<forecast::Series> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let series = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
-        let (header, rows) = read_sheet(path)?;
-        forecast::Series::from_table(1, &header, &rows)
-    } else {
-        forecast::Series::parse_csv(&read(path)?)
-    };
-    series.with_context(|| format!("cannot read {}", path.display()))
-}
-
-/// A sheet's header and its rows, each with its 1-based line number.
-type Sheet = (Vec<String>, Vec<(usize, Vec<Cell>)>);
-
-/// The first sheet of a workbook as a header and numbered rows of cells.
-pub fn read_sheet(path: &Path) -> anyhow::Result<Sheet> {
-    use calamine::{Data, Reader};
-    let mut book = calamine::open_workbook_auto(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .with_context(|| format!("{} has no sheet", path.display()))?
-        .with_context(|| format!("cannot read the first sheet of {}", path.display()))?;
-    let cell = |d: &Data| match d {
-        Data::Empty => Cell::Empty,
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Text(b.to_string()),
-        Data::DateTime(t) => Cell::DateTime(t.as_f64()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
-    };
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows = range.rows().enumerate().map(|(i, r)| (first_row + i + 1, r.iter().map(cell).collect::<Vec<_>>()));
-    let header = match rows.next() {
-        Some((_, cells)) => cells
-            .iter()
-            .map(|c| match c {
-                Cell::Text(t) => t.clone(),
-                _ => String::new(),
-            })
-            .collect(),
-        None => bail!("{}: the first sheet is empty", path.display()),
-    };
-    Ok((header, rows.collect()))
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    forecast::Series::read(&bytes).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// `timestamp,calls,aht_s` when the history had handling times.

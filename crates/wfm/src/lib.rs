@@ -4,8 +4,9 @@
 //! the scheduler, the simulator, the CLI and the planner's room.
 //!
 //! The crate is **pure**: no I/O, no async runtime, no database, no clock.
-//! Callers hand it numbers and text (e.g. the contents of a CSV file) and get
-//! numbers and text back, so every piece can be tested and benchmarked alone.
+//! Callers hand it numbers, text and bytes (e.g. the contents of a CSV file or
+//! an XLSX workbook, parsed in memory by `forecast::Table`) and get numbers
+//! and text back, so every piece can be tested and benchmarked alone.
 //! The CLI (`switchboard wfm …`) and, later, the planner's UI read files and
 //! print; this crate only computes.
 

@@ -22,10 +22,12 @@ pub mod models;
 pub mod planning;
 pub mod series;
 pub mod stat;
+pub mod table;
 pub mod time;
 pub mod tools;
 
 pub use series::{Calendar, Cell, Day, Series};
+pub use table::Table;
 pub use time::{Date, TimeFormat};
 
 use crate::{Error, Result};
@@ -145,6 +147,10 @@ pub struct Score {
     /// Mean MASE over origins.
     pub mase: f64,
     pub origin_wapes: Vec<f64>,
+    /// The rolling-origin forecasts themselves: (timestamp, value) for every
+    /// open interval of the scored weeks, each predicted from the history
+    /// before its week's origin (the weeks tile the backtested span).
+    pub predictions: Vec<(i64, f64)>,
 }
 
 /// The answer of [`run`].
@@ -209,6 +215,19 @@ fn errors(actual: &[Day], forecast: &[Vec<f64>], cal: &Calendar) -> (f64, f64, f
         }
     }
     (abs, sum, n)
+}
+
+/// A forecast of `days` as (timestamp, value) over their open slots.
+fn stamped(days: &[Day], forecast: &[Vec<f64>], cal: &Calendar) -> Vec<(i64, f64)> {
+    let mut out = Vec::new();
+    for (d, f) in days.iter().zip(forecast) {
+        if let Some((a, b)) = cal.open[d.weekday] {
+            for (s, &v) in f.iter().enumerate().take(b).skip(a) {
+                out.push((cal.timestamp(d.date, s), if v.is_finite() { v.max(0.0) } else { 0.0 }));
+            }
+        }
+    }
+    out
 }
 
 /// WAPE and MASE of one forecast against the actual days.
@@ -365,22 +384,24 @@ pub fn backtest_full(
     };
     let mut scores = Vec::new();
     for &model in models {
-        let (ws, ms) = if model == Model::Combo {
-            let (mut ws, mut ms) = (Vec::new(), Vec::new());
-            for (k, &o) in origins.iter().enumerate().skip(extra) {
-                let (train, test) = (&days[..o], &days[o..(o + week).min(days.len())]);
+        let (mut ws, mut ms, mut predictions) = (Vec::new(), Vec::new(), Vec::new());
+        let i = base.iter().position(|b| *b == model).unwrap_or(0);
+        for (k, &o) in origins.iter().enumerate().skip(extra) {
+            let (train, test) = (&days[..o], &days[o..(o + week).min(days.len())]);
+            if model == Model::Combo {
                 let pos = |m: Model| base.iter().position(|b| *b == m).unwrap_or(0);
                 let f = combine(&weights_at(k), &|m| forecasts[pos(m)][k].clone());
                 let (w, m) = score(test, &f, train, cal);
                 ws.push(w);
                 ms.push(m);
+                predictions.extend(stamped(test, &f, cal));
+            } else {
+                ws.push(wapes[i][k]);
+                ms.push(mases[i][k]);
+                predictions.extend(stamped(test, &forecasts[i][k], cal));
             }
-            (ws, ms)
-        } else {
-            let i = base.iter().position(|b| *b == model).unwrap_or(0);
-            (wapes[i][extra..].to_vec(), mases[i][extra..].to_vec())
-        };
-        scores.push(Score { model, wape: mean(&ws), mase: mean(&ms), origin_wapes: ws });
+        }
+        scores.push(Score { model, wape: mean(&ws), mase: mean(&ms), origin_wapes: ws, predictions });
     }
     let combo_weights = weights_at(origins.len());
     Ok(Backtest { scores, horizon: week, combo_weights })

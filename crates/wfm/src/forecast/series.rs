@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::table::Table;
 use super::time::{parse_timestamp, Date, TimeFormat, WEEKDAY_NAMES};
 use crate::{Error, Result};
 
@@ -106,7 +107,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn is_empty(&self) -> bool {
+    /// Empty, or text that is only white space.
+    pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => t.trim().is_empty(),
@@ -114,8 +116,9 @@ impl Cell {
         }
     }
 
-    /// The cell as a finite number; `None` when empty.
-    fn number(&self, what: &str) -> std::result::Result<Option<f64>, String> {
+    /// The cell as a finite number; `None` when empty. `what` names the
+    /// column in the error.
+    pub fn number(&self, what: &str) -> std::result::Result<Option<f64>, String> {
         let v = match self {
             Cell::Empty => return Ok(None),
             Cell::Text(t) if t.trim().is_empty() => return Ok(None),
@@ -146,13 +149,17 @@ impl Series {
     /// Parses `timestamp,calls[,aht_s]` CSV text (header required; blank
     /// lines ignored) and infers the calendar.
     pub fn parse_csv(text: &str) -> Result<Series> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-        let (header_line, header) = lines.next().ok_or_else(|| Error::Insufficient("the file is empty".into()))?;
-        let header: Vec<String> = header.split(',').map(|c| c.trim().trim_matches('"').to_string()).collect();
-        let rows: Vec<(usize, Vec<Cell>)> = lines
-            .map(|(i, l)| (i + 1, l.split(',').map(|f| Cell::Text(f.trim().trim_matches('"').to_string())).collect()))
-            .collect();
-        Self::from_table(header_line + 1, &header, &rows)
+        Self::of_table(&Table::from_csv(text)?)
+    }
+
+    /// Reads a history file's bytes, CSV or a workbook ([`Table::read`]).
+    pub fn read(bytes: &[u8]) -> Result<Series> {
+        Self::of_table(&Table::read(bytes)?)
+    }
+
+    /// [`Series::from_table`] of a [`Table`].
+    pub fn of_table(t: &Table) -> Result<Series> {
+        Self::from_table(t.header_line, &t.header, &t.rows)
     }
 
     /// Builds a series from a table (a CSV file or a spreadsheet sheet): a

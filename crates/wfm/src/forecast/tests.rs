@@ -94,6 +94,34 @@ fn models_reproduce_a_clean_pattern() {
     }
 }
 
+/// Every model keeps its backtest forecasts: one per open interval of the
+/// last four operating weeks, in time order, each week predicted from the
+/// days before it (seasonal naive: the same slot a week earlier), and its
+/// WAPE over them is the reported score.
+#[test]
+fn backtest_keeps_each_models_rolling_origin_predictions() {
+    let s = synthetic(60, true);
+    let opts = BacktestOptions::default();
+    let b = backtest_full(&s, &Model::ALL, &opts, &mut |_, _| {}).expect("backtest");
+    let tail: Vec<(i64, f64)> = s.values[s.values.len() - 4 * 5 * 20..].to_vec();
+    for sc in &b.scores {
+        let ts: Vec<i64> = sc.predictions.iter().map(|p| p.0).collect();
+        assert_eq!(ts, tail.iter().map(|p| p.0).collect::<Vec<_>>(), "{:?}", sc.model);
+        // Per origin (a week of 100 intervals), WAPE of the kept predictions.
+        for (k, w) in sc.origin_wapes.iter().enumerate() {
+            let range = k * 100..(k + 1) * 100;
+            let abs: f64 = range.clone().map(|i| (tail[i].1 - sc.predictions[i].1).abs()).sum();
+            let sum: f64 = range.map(|i| tail[i].1).sum();
+            assert!((abs / sum - w).abs() < 1e-9, "{:?} origin {k}: {} vs {w}", sc.model, abs / sum);
+        }
+    }
+    let naive = b.scores.iter().find(|sc| sc.model == Model::SeasonalNaive).expect("seasonal naive");
+    let n = s.values.len();
+    for (i, p) in naive.predictions.iter().enumerate() {
+        assert_eq!(p.1, s.values[n - 4 * 100 - 100 + i].1, "a week back");
+    }
+}
+
 #[test]
 fn averaging_models_beat_seasonal_naive_on_noise() {
     let s = synthetic(60, true);
