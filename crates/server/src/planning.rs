@@ -250,11 +250,19 @@ pub const SHIFT_MIN: u32 = 8 * 60;
 /// taken instead.
 pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, String)]) -> Roster {
     let simple = simple_schedule(rows, interval_s, operators);
+    // The scheduler keeps weekly hours per week of the plan and pro-rates a
+    // short last week (40 h over 5 of 7 days = 28.6 h). A plan of five
+    // weekdays is a whole working week, though: the days after it are the
+    // rest days. So schedule whole weeks with no requirement past the
+    // horizon (the rest falls there) and cut the roster back to the horizon.
+    let whole_weeks = simple.days.div_ceil(7).max(1) * 7;
+    let mut need = requirement(rows, &simple);
+    need.resize(whole_weeks as usize, vec![0.0; simple.intervals_per_day()]);
     let input = wfm::schedule::ScheduleInput {
         interval_min: simple.interval_min,
         start_date: simple.start_date.clone(),
-        days: simple.days,
-        requirement: Some(requirement(rows, &simple)),
+        days: whole_weeks,
+        requirement: Some(need),
         calls: None,
         aht_s: None,
         target: None,
@@ -274,28 +282,45 @@ pub fn build_schedule(rows: &[StaffRow], interval_s: i64, operators: &[(String, 
             name: "day".into(),
             earliest_start_min: 0,
             latest_start_min: 1440 - 9 * 60,
-            lengths_min: vec![9 * 60],
+            // 8 h or 8.5 h paid with the lunch the rules set (30 min in RU):
+            // five 8-hour days fill a 40-hour week.
+            lengths_min: vec![8 * 60 + 30, 9 * 60],
             start_step_min: None,
         }],
         rules: wfm::schedule::RulesSpec::default(),
         preference_weight: None,
         day_off_weight: None,
     };
-    let need = input.requirement.clone().unwrap_or_default();
+    let need = requirement(rows, &simple);
     let under = |r: &Roster| -> f64 {
         let cov = r.coverage();
         need.iter().zip(&cov).flat_map(|(n, c)| n.iter().zip(c).map(|(n, c)| (n - c).max(0.0))).sum()
     };
     match wfm::schedule::schedule(&input, &mut |_, _| {}) {
-        // The scheduler spreads weekly hours over whole weeks; over a horizon
-        // shorter than a week it may leave days bare, where the generator does not.
-        Ok(done) if under(&done.roster) <= under(&simple) + 1e-9 => done.roster,
-        Ok(_) => simple,
+        // Kept only when it covers at least as well as the simple generator.
+        Ok(done) => {
+            let roster = within(done.roster, simple.days);
+            if under(&roster) <= under(&simple) + 1e-9 {
+                roster
+            } else {
+                simple
+            }
+        }
         Err(e) => {
             tracing::info!("scheduler found no roster ({e}); using the simple generator");
             simple
         }
     }
+}
+
+/// `roster` cut back to its first `days` days.
+fn within(mut roster: Roster, days: u32) -> Roster {
+    roster.days = days;
+    for op in &mut roster.operators {
+        op.shifts.retain(|s| s.day < days);
+        op.leave_days.retain(|d| *d < days);
+    }
+    roster
 }
 
 /// The staffing plan's `scheduled` agents as `[day][interval]` of `shape`.
@@ -408,6 +433,49 @@ pub fn wall_clock(ts: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A five-weekday plan is a whole working week: the scheduler gives
+    /// operators five shifts (not 40 h pro-rated to 5/7 of a week), breaks
+    /// are staggered, and the draft covers at least as well as the simple
+    /// generator.
+    #[test]
+    fn a_five_day_plan_is_a_working_week() {
+        // Mon 2026-11-02 .. Fri 2026-11-06, 08:00–18:00 in 30-min intervals, 4 agents.
+        let monday = 20_759 * 86_400; // days since 1970-01-01
+        let rows: Vec<StaffRow> = (0..5)
+            .flat_map(|d| (16..36).map(move |slot| (d, slot)))
+            .map(|(d, slot)| StaffRow {
+                ts: monday + d * 86_400 + slot * 1800,
+                calls: 40.0,
+                on_line: 4,
+                scheduled: 4,
+                service_level: 0.8,
+                asa_s: 10.0,
+                occupancy: 0.8,
+            })
+            .collect();
+        let ops: Vec<(String, String)> = (1..=7).map(|i| (format!("op{i}"), format!("Оператор {i}"))).collect();
+        let roster = build_schedule(&rows, 1800, &ops);
+        assert_eq!(roster.days, 5);
+        assert!(roster.operators.iter().flat_map(|o| &o.shifts).all(|s| s.day < 5));
+        let most = roster.operators.iter().map(|o| o.shifts.len()).max().unwrap_or(0);
+        assert_eq!(most, 5, "someone works the whole week");
+        let need = requirement(&rows, &roster);
+        let cov = roster.coverage();
+        let under = |cov: &[Vec<f64>]| -> f64 {
+            need.iter().zip(cov).flat_map(|(n, c)| n.iter().zip(c).map(|(n, c)| (n - c).max(0.0))).sum()
+        };
+        let simple = simple_schedule(&rows, 1800, &ops);
+        assert!(under(&cov) <= under(&simple.coverage()) + 1e-9);
+        // Nobody's lunch leaves the floor empty: every open interval keeps someone on line.
+        for (d, day) in need.iter().enumerate() {
+            for (i, n) in day.iter().enumerate() {
+                if *n > 0.0 {
+                    assert!(cov[d][i] > 0.0, "day {d} interval {i} left bare");
+                }
+            }
+        }
+    }
 
     #[test]
     fn history_rows_are_all_or_nothing_with_the_line() {
