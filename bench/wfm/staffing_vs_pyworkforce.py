@@ -186,6 +186,8 @@ def main():
     lines += [
         "## (b) `wfm shifts` vs pyworkforce `MinAbsDifference` (CP-SAT, its defaults: 120 s limit, 2 workers)",
         "",
+        f"Best of {a.repeat} runs on each side, one process each.",
+        "",
         f"Ours run as `{'switchboard wfm shifts' if a.switchboard else 'wfm-bench shifts (the same wfm::shifts::solve call)'}`.",
         "",
         "| instance | ours abs diff | pyworkforce abs diff | ours status | pyworkforce status "
@@ -199,11 +201,19 @@ def main():
         op = os.path.join(tmp, "answer.json")
         json.dump(inst, open(ip, "w"))
         cmd = [a.switchboard, "wfm", "shifts", "--input", ip, "--out", op] if a.switchboard else [a.wfm_bench, "shifts", ip, op]
-        p, ow = run(cmd)
-        ans = json.load(open(op))
-        oc = float(p.stderr.split(" in ")[1].split(" ms")[0]) / 1e3
-        p, tw = run([py, "-c", PY_SHIFTS, ip])
-        t = json.loads(p.stdout)
+        # Best of --repeat runs on each side (one process per run), as for Erlang.
+        ocs, ows, tcs, tws = [], [], [], []
+        for _ in range(a.repeat):
+            p, w = run(cmd)
+            ows.append(w)
+            ocs.append(float(p.stderr.split(" in ")[1].split(" ms")[0]) / 1e3)
+            ans = json.load(open(op))
+            p, w = run([py, "-c", PY_SHIFTS, ip])
+            tws.append(w)
+            t = json.loads(p.stdout)
+            tcs.append(t["compute_s"])
+        oc, ow, tw = min(ocs), min(ows), min(tws)
+        t["compute_s"] = min(tcs)
         if ans["total_abs_difference"] > t["cost"] + 1e-9:
             worse += 1
         ratios.append(t["compute_s"] / oc)
