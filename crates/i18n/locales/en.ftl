@@ -325,6 +325,7 @@ error-not-yours = Only the operator who resolved the contact or a supervisor may
 notes-title = Notes (staff only)
 note-text = Note
 note-add = Add note
+recordings-title = Call recordings
 attachments-title = Attachments
 attachment-file = File (up to 10 MiB)
 attachment-upload = Upload

@@ -325,6 +325,7 @@ error-not-yours = Өтінішті оны шешкен оператор неме
 notes-title = Жазбалар (тек қызметкерлерге көрінеді)
 note-text = Жазба
 note-add = Жазба қосу
+recordings-title = Қоңырау жазбалары
 attachments-title = Тіркемелер
 attachment-file = Файл (10 МиБ-қа дейін)
 attachment-upload = Жүктеу

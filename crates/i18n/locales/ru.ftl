@@ -325,6 +325,7 @@ error-not-yours = Закрыть обращение может оператор,
 notes-title = Заметки (видны только сотрудникам)
 note-text = Заметка
 note-add = Добавить заметку
+recordings-title = Записи разговора
 attachments-title = Вложения
 attachment-file = Файл (до 10 МиБ)
 attachment-upload = Загрузить

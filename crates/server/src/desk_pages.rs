@@ -233,6 +233,8 @@ pub struct WorkView {
     pub can_wait: bool,
     /// The holder may take it back: waiting.
     pub can_resume: bool,
+    /// Where the call's recordings play from (CTI voice contacts).
+    pub recordings: Vec<String>,
 }
 
 pub struct NoteRow {
@@ -385,6 +387,13 @@ async fn work_view(
         can_reopen: matches!(c.status, Status::Resolved | Status::Closed),
         can_wait: holder && c.status == Status::InWork,
         can_resume: holder && matches!(c.status, Status::WaitingCustomer | Status::WaitingDepartment),
+        recordings: st
+            .store
+            .call_recordings(id)
+            .await?
+            .iter()
+            .map(|r| crate::cti::recording_href(r, "/desk"))
+            .collect(),
     })
 }
 

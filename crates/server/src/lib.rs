@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod clocks;
+pub mod cti;
 pub mod customer_api;
 pub mod customer_pages;
 pub mod desk_api;

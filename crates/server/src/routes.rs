@@ -11,7 +11,7 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
+    alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
     metrics, pages, planning_api, planning_pages, planning_tools, queue_pages, service_pages, skills, topics, work_api,
     work_pages, AppState,
 };
@@ -245,7 +245,19 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/planning/schedules/{id}/publish", Requires(UsePlanning)),
     r(Get, "/api/v1/planning/my-schedule", Requires(UseDesk)),
     r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
+    // Voice through CTI: the PBX's webhook (authenticated by the token in
+    // its path), the integrations (administrators), click-to-call and a call's timings.
+    r(Post, "/api/v1/cti/{token}", Public),
+    r(Get, "/api/v1/cti-integrations", Requires(ManageUsers)),
+    r(Post, "/api/v1/cti-integrations", Requires(ManageUsers)),
+    r(Post, "/api/v1/cti-integrations/{id}/revoke", Requires(ManageUsers)),
+    r(Post, "/api/v1/customers/{id}/call", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/call", Requires(UseDesk)),
 ];
+
+/// Routes authenticated by a secret in their path (PBX webhooks): a cookie
+/// carries no authority there, so the guard asks no CSRF token.
+pub const PATH_TOKEN_ROUTES: &[&str] = &["/api/v1/cti/{token}"];
 
 /// Routes that take a file upload: their bodies may be larger than the
 /// configured limit, up to [`UPLOAD_BODY_LIMIT`].
@@ -255,6 +267,8 @@ pub const UPLOAD_ROUTES: &[&str] = &[
     // History files (`planning::MAX_HISTORY_BYTES`, checked by the handler).
     "/planning/series",
     "/api/v1/planning/series",
+    // Call recordings uploaded by the PBX.
+    "/api/v1/cti/{token}",
 ];
 
 /// Body limit of an upload: the largest attachment plus room for the form around it.
@@ -349,6 +363,11 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/notes", post(work_pages::add_note))
         .route("/desk/contacts/{id}/attachments", post(work_pages::upload).layer(upload_limit))
         .route("/desk/contacts/{id}/attachments/{aid}", get(work_pages::download))
+        .route("/api/v1/cti/{token}", post(cti::webhook).layer(upload_limit))
+        .route("/api/v1/cti-integrations", get(cti::list_integrations).post(cti::create_integration))
+        .route("/api/v1/cti-integrations/{id}/revoke", post(cti::revoke_integration))
+        .route("/api/v1/customers/{id}/call", post(cti::click_to_call))
+        .route("/api/v1/contacts/{id}/call", get(cti::call))
         .route("/desk/contacts/{id}/links", post(work_pages::link))
         .route("/desk/contacts/{id}/close", post(work_pages::close))
         .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))

@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod audit;
 pub mod contact_work;
 pub mod contacts;
+pub mod cti;
 pub mod customers;
 pub mod events;
 pub mod kb;
