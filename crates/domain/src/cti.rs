@@ -32,6 +32,9 @@ pub enum CallEvent {
     Hangup,
     Abandoned,
     Recording,
+    /// The caller asked to be called back (a full queue, or at a chosen
+    /// time: `due`): an outbound task, not a step of the call.
+    Callback,
 }
 
 impl CallEvent {
@@ -47,6 +50,7 @@ impl CallEvent {
             "hangup" => CallEvent::Hangup,
             "abandoned" => CallEvent::Abandoned,
             "recording" => CallEvent::Recording,
+            "callback" => CallEvent::Callback,
             _ => return None,
         })
     }
@@ -64,6 +68,7 @@ impl CallEvent {
             CallEvent::Hangup => "hangup",
             CallEvent::Abandoned => "abandoned",
             CallEvent::Recording => "recording",
+            CallEvent::Callback => "callback",
         }
     }
 }
@@ -85,6 +90,8 @@ pub struct CallMessage {
     pub at: Option<i64>,
     /// A recording's address (`recording` events).
     pub url: Option<String>,
+    /// When to call back (`callback` events; ms since the epoch): now when absent.
+    pub due: Option<i64>,
 }
 
 const MAX_FIELD: usize = 250;
@@ -127,6 +134,10 @@ pub fn parse_message(fields: &[(String, String)]) -> Result<CallMessage, Invalid
         None => None,
         Some(v) => Some(v.parse::<i64>().ok().filter(|t| *t > 0).ok_or(bad("timestamp", "invalid-timestamp"))?),
     };
+    let due = match text("due")? {
+        None => None,
+        Some(v) => Some(v.parse::<i64>().ok().filter(|t| *t > 0).ok_or(bad("due", "invalid-timestamp"))?),
+    };
     let url = text("url")?;
     if let Some(u) = &url {
         if !(u.starts_with("http://") || u.starts_with("https://")) {
@@ -144,6 +155,7 @@ pub fn parse_message(fields: &[(String, String)]) -> Result<CallMessage, Invalid
         cause: text("cause")?,
         at,
         url,
+        due,
     })
 }
 
@@ -368,6 +380,12 @@ mod tests {
         let long = "x".repeat(251);
         assert_eq!(e(&[("event", "answer"), ("callId", &long)]), Err(("callId", "too-long")));
         assert_eq!(e(&[("event", "resume"), ("callId", "1")]), Ok(()));
+        assert_eq!(
+            e(&[("event", "callback"), ("callId", "1"), ("due", "tomorrow")]),
+            Err(("due", "invalid-timestamp"))
+        );
+        let cb = parse_message(&pairs(&[("event", "callback"), ("callId", "1"), ("due", "1800000000000")]));
+        assert_eq!(cb.map(|m| (m.event, m.due)), Ok((CallEvent::Callback, Some(1_800_000_000_000))));
     }
 
     #[test]
@@ -395,6 +413,7 @@ mod tests {
         assert_eq!(s.next(CallEvent::Unhold, 2_000), Err(OUT_OF_ORDER));
         assert_eq!(s.next(CallEvent::Answer, 500).map_err(|e| e.field), Err("timestamp"), "back in time");
         assert_eq!(s.next(CallEvent::NewCall, 2_000).map_err(|e| e.code), Err("duplicate-call"));
+        assert_eq!(s.next(CallEvent::Callback, 2_000), Err(OUT_OF_ORDER), "a callback is no step of a call");
         let talking = s.next(CallEvent::Answer, 2_000).expect("answer");
         assert_eq!(talking.next(CallEvent::Answer, 3_000), Err(OUT_OF_ORDER), "answered twice");
         assert_eq!(talking.next(CallEvent::Abandoned, 3_000), Err(OUT_OF_ORDER), "abandoned after answer");

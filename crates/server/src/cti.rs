@@ -19,7 +19,7 @@ use domain::contact::Direction;
 use domain::cti::{CallEvent, CallMessage, KpiInputs};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use store::cti::{Integration, NewIntegration, Upload};
+use store::cti::{Integration, NewCallback, NewIntegration, Upload};
 use utoipa::ToSchema;
 
 use crate::auth::{random_token, token_hash, SignedInUser};
@@ -134,6 +134,19 @@ async fn handle(st: &AppState, token: &str, req: Request) -> Result<Value, ApiEr
         return Ok(json!({"action": "reject", "reason": "busy"}));
     }
     let at = msg.at.unwrap_or_else(store::now_ms);
+    if msg.event == CallEvent::Callback {
+        let queue = msg.queue.clone().ok_or(domain::validate::Invalid { field: "queue", code: "required" })?;
+        let cb = NewCallback {
+            number: msg.from.clone(),
+            queue,
+            due_at: msg.due.unwrap_or(at),
+            source: "pbx",
+            key: format!("{}:{}", integration.id, msg.call_id),
+        };
+        st.store.request_callback(&cb).await?;
+        release_due_callbacks(st, store::now_ms()).await;
+        return Ok(json!({}));
+    }
     let upload = file.as_ref().map(|(name, ct, bytes)| Upload { filename: name, content_type: ct, bytes });
     if upload.is_some() && msg.event != CallEvent::Recording {
         return Err(domain::validate::Invalid { field: "file", code: "only-with-recording" }.into());
@@ -152,6 +165,23 @@ async fn handle(st: &AppState, token: &str, req: Request) -> Result<Value, ApiEr
     Ok(json!({}))
 }
 
+/// Puts every callback due at `now` into its queue and routes it (the
+/// dispatcher's ticker calls this every second; tests with a chosen time).
+pub async fn release_due_callbacks(st: &AppState, now: i64) {
+    let due = match st.store.due_callbacks(now).await {
+        Ok(d) => d,
+        Err(e) => return tracing::warn!("callbacks not read: {e}"),
+    };
+    for cb in due {
+        match st.store.release_callback(&cb, now).await {
+            Ok(c) => st.dispatch.route_registered(&st.store, &c, cb.queue_id).await,
+            // Released meanwhile by another tick: nothing to do.
+            Err(store::StoreError::Conflict(_)) => {}
+            Err(e) => tracing::warn!("callback {} not released: {e}", cb.id),
+        }
+    }
+}
+
 fn is_blocked(i: &Integration, msg: &CallMessage) -> bool {
     domain::customer::normalize_phone(&msg.from).is_ok_and(|n| i.blocked.contains(&n))
 }
@@ -161,7 +191,7 @@ fn is_blocked(i: &Integration, msg: &CallMessage) -> bool {
 #[allow(dead_code)]
 pub struct CtiEventIn {
     /// `newCall`, `answer`, `hangup` (Zammad); `queued`, `offered`, `hold`, `unhold` (or `resume`),
-    /// `transferred`, `abandoned`, `recording` (ACD extensions).
+    /// `transferred`, `abandoned`, `recording` (ACD extensions); `callback` (an outbound task).
     event: String,
     /// The PBX's id of the call; every event of a call carries it (≤ 250 characters).
     #[serde(rename = "callId")]
@@ -183,6 +213,9 @@ pub struct CtiEventIn {
     timestamp: Option<i64>,
     /// A recording's http(s) address (`recording`; or upload it as multipart field `file`).
     url: Option<String>,
+    /// `callback`: when to call `from` back (ms since the epoch; default now); `queue` (a queue code
+    /// of ours) says whose operators call. Repeating a callId's callback changes nothing.
+    due: Option<i64>,
 }
 
 /// The answer to the PBX.
@@ -402,6 +435,7 @@ pub async fn dial(
         cause: None,
         at: None,
         url: None,
+        due: None,
     };
     let out = st.store.record_dial(integration.id, &msg, actor).await?;
     st.live.publish(LiveEvent::ContactChanged { contact: out.contact_id, operator: Some(user.id) });

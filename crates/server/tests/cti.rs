@@ -370,3 +370,62 @@ async fn click_to_call_asks_the_pbx_and_records_an_outbound_contact() {
         assert_eq!(app.state.store.count_events(None).await.expect("count"), before, "{k:?}: nothing recorded");
     }
 }
+
+#[tokio::test]
+async fn callback_requests_become_outbound_tasks_routed_when_due() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let store = &app.state.store;
+        // The test app made its queue after routing was built.
+        app.state.dispatch.reload(store).await.expect("reload");
+        let (_, hook) = integration(&app, serde_json::json!({"name": "PBX"})).await;
+        let due = store::now_ms() + 3_600_000;
+        let ask = serde_json::json!({"event": "callback", "callId": "full-1", "from": "8 701 123 45 67",
+            "queue": "support", "due": due});
+        let before = store.count_events(Some("contact.created")).await.expect("count");
+        for _ in 0..2 {
+            let r = post_json(&app, &hook, &ask).await;
+            assert_eq!((r.status, r.json()), (StatusCode::OK, serde_json::json!({})), "{k:?}: {}", r.body);
+        }
+        assert_eq!(store.count_events(Some("contact.created")).await.expect("count"), before + 1, "{k:?}: one task");
+        let pending = store.due_callbacks(due).await.expect("due");
+        assert_eq!(pending.len(), 1, "{k:?}");
+        let id = pending[0].contact_id;
+        let c = store.contact(id).await.expect("read").expect("contact");
+        assert_eq!(
+            (c.direction, c.status, c.queue_id, c.customer_id),
+            (domain::contact::Direction::Outbound, domain::contact::Status::New, None, Some(app.customer)),
+            "{k:?}: waits outside routing until due"
+        );
+        server::cti::release_due_callbacks(&app.state, due - 1).await;
+        assert_eq!(store.contact(id).await.expect("read").expect("c").status, domain::contact::Status::New);
+        server::cti::release_due_callbacks(&app.state, due).await;
+        let c = store.contact(id).await.expect("read").expect("contact");
+        assert_eq!(c.queue_id, Some(app.queue), "{k:?}: in its queue when due");
+        assert!(matches!(c.status, domain::contact::Status::Queued | domain::contact::Status::Offered), "{k:?}");
+        assert!(app.state.dispatch.routing_status(id).await.is_some(), "{k:?}: routed");
+        assert!(store.due_callbacks(due + 1).await.expect("due").is_empty(), "{k:?}: released once");
+
+        // Unknown queue, bad number, missing queue: refused, nothing stored.
+        let events = store.count_events(None).await.expect("count");
+        for (body, message) in [
+            (
+                serde_json::json!({"event": "callback", "callId": "c2", "from": "87011234567", "queue": "nope"}),
+                "queue: unknown-queue",
+            ),
+            (
+                serde_json::json!({"event": "callback", "callId": "c3", "from": "call me", "queue": "support"}),
+                "from: invalid-phone",
+            ),
+            (serde_json::json!({"event": "callback", "callId": "c4", "from": "87011234567"}), "queue: required"),
+        ] {
+            let r = post_json(&app, &hook, &body).await;
+            assert_eq!(
+                (r.status, r.json()["error"]["message"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(message))
+            );
+        }
+        assert_eq!(store.count_events(None).await.expect("count"), events, "{k:?}: nothing stored");
+    }
+}

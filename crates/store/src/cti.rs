@@ -75,6 +75,30 @@ pub struct Recording {
     pub created_at: i64,
 }
 
+/// A request to be called back: an outbound task due at a time.
+#[derive(Debug, Clone)]
+pub struct NewCallback {
+    /// Any format; normalised (refused when it is no phone number).
+    pub number: String,
+    /// The code of the queue whose operators call back.
+    pub queue: String,
+    pub due_at: i64,
+    /// Who asked: `pbx` (a full queue) or `web_form`.
+    pub source: &'static str,
+    /// Unique per source (e.g. the PBX's callId): a repeated request is the same task.
+    pub key: String,
+}
+
+/// A callback not yet released into its queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingCallback {
+    pub id: i64,
+    pub contact_id: i64,
+    pub queue_id: i64,
+    pub number: String,
+    pub due_at: i64,
+}
+
 /// An uploaded recording file.
 pub struct Upload<'a> {
     pub filename: &'a str,
@@ -298,6 +322,117 @@ impl Store {
         Ok(out)
     }
 
+    /// Registers a callback request: an outbound voice contact (status
+    /// `new`, outside routing until due) with the customer found by number,
+    /// its `callbacks` row and events. A repeated request (same source and
+    /// key) returns the first one's contact. Unknown queue or bad number:
+    /// refused, nothing written.
+    pub async fn request_callback(&self, cb: &NewCallback) -> Result<i64> {
+        let number = domain::customer::normalize_phone(&cb.number).map_err(|_| invalid("from", "invalid-phone"))?;
+        let at = now_ms();
+        let mut tx = self.begin().await?;
+        let known: Option<i64> =
+            sqlx::query_scalar("SELECT contact_id FROM callbacks WHERE source = $1 AND request_key = $2")
+                .bind(cb.source)
+                .bind(&cb.key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(contact) = known {
+            return Ok(contact);
+        }
+        let queue = queue_for(&mut tx, Some(&cb.queue)).await?.ok_or(invalid("queue", "unknown-queue"))?;
+        let customer_id = customer_for(&mut tx, &number).await?;
+        let contact_id: i64 = sqlx::query_scalar(
+            "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, operator_id, \
+             customer_id, subject, created_at, updated_at) VALUES ($1, $2, $3, '', 0, 'new', NULL, NULL, $4, $5, $6, $6) \
+             RETURNING id",
+        )
+        .bind(Channel::Voice.as_str())
+        .bind(Direction::Outbound.as_str())
+        .bind(ContactType::Information.as_str())
+        .bind(customer_id)
+        .bind(&number)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO callbacks (contact_id, number, queue_id, due_at, source, request_key, released_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+        )
+        .bind(contact_id)
+        .bind(&number)
+        .bind(queue)
+        .bind(cb.due_at)
+        .bind(cb.source)
+        .bind(&cb.key)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        let refs = EventRefs { contact_id: Some(contact_id), queue_id: Some(queue), customer_id, ..Default::default() };
+        let payload = json!({"channel": Channel::Voice.as_str(), "type": ContactType::Information.as_str(), "topic": "",
+            "direction": Direction::Outbound.as_str(), "callback": {"number": number, "due_at": cb.due_at,
+            "source": cb.source}});
+        events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload }).await?;
+        tx.commit().await?;
+        Ok(contact_id)
+    }
+
+    /// Callbacks due at `now` and not yet released, earliest first.
+    pub async fn due_callbacks(&self, now: i64) -> Result<Vec<PendingCallback>> {
+        let rows = sqlx::query(
+            "SELECT id, contact_id, queue_id, number, due_at FROM callbacks WHERE released_at IS NULL AND due_at <= $1 \
+             ORDER BY due_at, id",
+        )
+        .bind(now)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PendingCallback {
+                    id: r.try_get("id")?,
+                    contact_id: r.try_get("contact_id")?,
+                    queue_id: r.try_get("queue_id")?,
+                    number: r.try_get("number")?,
+                    due_at: r.try_get("due_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Puts a due callback's contact in its queue (`contact.offered`), once:
+    /// a second release is `Conflict`.
+    pub async fn release_callback(&self, cb: &PendingCallback, at: i64) -> Result<crate::Contact> {
+        let mut tx = self.begin().await?;
+        let n = sqlx::query("UPDATE callbacks SET released_at = $1 WHERE id = $2 AND released_at IS NULL")
+            .bind(at)
+            .bind(cb.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict("callback release"));
+        }
+        let payload = json!({"channel": Channel::Voice.as_str(), "callback": true, "due_at": cb.due_at});
+        change(
+            &mut tx,
+            Change {
+                id: cb.contact_id,
+                from: &[Status::New],
+                to: Status::Queued,
+                operator: None,
+                queue: Some(cb.queue_id),
+                held_by: None,
+                wrapup: None,
+                kind: ev::CONTACT_OFFERED,
+                payload,
+                at,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.contact(cb.contact_id).await?.ok_or(StoreError::NotFound("contact"))
+    }
+
     /// The call behind a voice contact, if it came through CTI.
     pub async fn call_of_contact(&self, contact_id: i64) -> Result<Option<CallRecord>> {
         let row = sqlx::query("SELECT integration_id, call_id, state FROM cti_calls WHERE contact_id = $1")
@@ -449,6 +584,8 @@ async fn apply_in(
     let mut now_with = holder;
     match msg.event {
         CallEvent::NewCall => return Err(invalid("callId", "duplicate-call")),
+        // Not a step of a call: `request_callback` takes it.
+        CallEvent::Callback => return Err(invalid("event", "out-of-order")),
         CallEvent::Queued => {
             // Back from an unanswered offer is a requeue, not a second arrival.
             let kind =

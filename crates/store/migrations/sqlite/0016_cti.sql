@@ -1,6 +1,7 @@
 -- Voice through CTI: PBX integrations (token stored as its SHA-256), the
 -- extensions they map to operators, each call's state keyed by the PBX's
--- callId, and recordings (a link, or an uploaded file kept as an attachment).
+-- callId, recordings (a link, or an uploaded file kept as an attachment),
+-- and callback requests: outbound tasks released into their queue when due.
 CREATE TABLE cti_integrations (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     name TEXT NOT NULL,
@@ -39,3 +40,17 @@ CREATE TABLE call_recordings (
     created_at BIGINT NOT NULL
 );
 CREATE INDEX call_recordings_contact ON call_recordings(contact_id);
+
+CREATE TABLE callbacks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    contact_id BIGINT NOT NULL REFERENCES contacts(id),
+    number TEXT NOT NULL,
+    queue_id BIGINT NOT NULL REFERENCES queues(id),
+    due_at BIGINT NOT NULL,
+    source TEXT NOT NULL,
+    request_key TEXT NOT NULL,
+    released_at BIGINT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (source, request_key)
+);
+CREATE INDEX callbacks_due ON callbacks(released_at, due_at);
