@@ -799,6 +799,8 @@ struct CustomerPage {
     can_manage: bool,
     /// May record consent.
     can_edit: bool,
+    /// May call the customer through the PBX (click-to-call).
+    can_call: bool,
     /// Users who can be the manager: (id, name, selected).
     managers: Vec<(i64, String, bool)>,
     timeline: Vec<TimelineRow>,
@@ -879,6 +881,7 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
             .collect(),
         can_manage: can(domain::Permission::ManageCustomers) && c.merged_into.is_none(),
         can_edit: can(domain::Permission::EditCustomers) && c.merged_into.is_none(),
+        can_call: can(domain::Permission::UseDesk) && c.merged_into.is_none(),
         managers: users
             .iter()
             .filter(|u| u.active && domain::customer::can_be_manager(&u.roles))

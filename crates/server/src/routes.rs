@@ -89,6 +89,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/customers/{id}/merge", Requires(ManageCustomers)),
     r(Post, "/desk/customers/{id}/manager", Requires(ManageCustomers)),
     r(Post, "/desk/customers/{id}/consent", Requires(EditCustomers)),
+    r(Post, "/desk/customers/{id}/call", Requires(UseDesk)),
     r(Post, "/desk/state", Requires(UseDesk)),
     r(Get, "/desk/kb", Requires(UseDesk)),
     r(Get, "/desk/kb/{id}", Requires(UseDesk)),
@@ -350,6 +351,7 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/customers/{id}/merge", post(customer_pages::merge))
         .route("/desk/customers/{id}/manager", post(customer_pages::set_manager))
         .route("/desk/customers/{id}/consent", post(customer_pages::set_consent))
+        .route("/desk/customers/{id}/call", post(customer_pages::call))
         .route("/desk/state", post(desk_pages::set_state))
         .route("/desk/kb", get(kb_pages::search))
         .route("/desk/kb/{id}", get(kb_pages::article))

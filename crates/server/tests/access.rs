@@ -130,9 +130,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/api/v1/cti/{token}") => Public,
         ("GET", "/api/v1/cti-integrations")
         | ("POST", "/api/v1/cti-integrations" | "/api/v1/cti-integrations/{id}/revoke") => Only(&[Administrator]),
-        ("POST", "/api/v1/customers/{id}/call") | ("GET", "/api/v1/contacts/{id}/call") => {
-            Only(&[Operator, SeniorOperator, Supervisor])
-        }
+        ("POST", "/api/v1/customers/{id}/call" | "/desk/customers/{id}/call")
+        | ("GET", "/api/v1/contacts/{id}/call") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")

@@ -356,6 +356,15 @@ async fn click_to_call_asks_the_pbx_and_records_an_outbound_contact() {
             serde_json::json!({"action": "dial", "number": "+77011234567", "caller_id": "+77272000000"})
         );
 
+        // The card's button does the same and opens the new contact.
+        let (cookie, csrf) = app.session(op.id).await;
+        let card = app.get(&format!("/desk/customers/{}", app.customer), &[("cookie", &cookie)]).await;
+        assert!(card.body.contains(&format!("action=\"/desk/customers/{}/call\"", app.customer)), "{k:?}: button");
+        let r = app.form(&format!("/desk/customers/{}/call", app.customer), &cookie, Some(&csrf), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{k:?}: {}", r.body);
+        assert!(r.location().is_some_and(|l| l.starts_with("/desk/contacts/")), "{k:?}: {:?}", r.location());
+        assert!(requests.recv().await.is_some(), "{k:?}: the PBX got the card's request");
+
         // A PBX that refuses: 502, nothing recorded.
         let before = app.state.store.count_events(None).await.expect("count");
         let (down, _rx) = pbx(503).await;
