@@ -605,3 +605,16 @@ invalid-number = A whole number is needed.
 kb-readers-title = Who has read the current version
 kb-readers-read = Read
 kb-readers-unread = Not yet read
+
+# Public status page
+status-title = Status of your request
+status-intro = Enter the number of your request and the e-mail or phone you gave us.
+status-number = Request number
+status-contact = E-mail or phone
+status-submit = Show status
+status-not-found = We found no request with this number and these contact details. Check both and try again.
+status-rate-limited = Too many attempts. Try again in 15 minutes.
+status-contact-number = Request №
+status-registered = Registered
+status-replies = Our replies
+status-decision = Decision

@@ -605,3 +605,16 @@ invalid-number = Бүтін сан қажет.
 kb-readers-title = Ағымдағы нұсқаны кім оқыды
 kb-readers-read = Оқығандар
 kb-readers-unread = Әлі оқымағандар
+
+# Public status page
+status-title = Өтінішіңіздің мәртебесі
+status-intro = Өтініш нөмірін және бізге берген e-mail немесе телефоныңызды енгізіңіз.
+status-number = Өтініш нөмірі
+status-contact = E-mail немесе телефон
+status-submit = Мәртебені көрсету
+status-not-found = Мұндай нөмірі және байланыс деректері бар өтініш табылмады. Екі өрісті тексеріп, қайталап көріңіз.
+status-rate-limited = Әрекеттер тым көп. 15 минуттан кейін қайталаңыз.
+status-contact-number = Өтініш №
+status-registered = Тіркелді
+status-replies = Біздің жауаптарымыз
+status-decision = Шешім

@@ -605,3 +605,16 @@ invalid-number = Нужно целое число.
 kb-readers-title = Кто прочитал текущую версию
 kb-readers-read = Прочитали
 kb-readers-unread = Ещё не прочитали
+
+# Public status page
+status-title = Статус вашего обращения
+status-intro = Введите номер обращения и e-mail или телефон, которые вы нам указали.
+status-number = Номер обращения
+status-contact = E-mail или телефон
+status-submit = Показать статус
+status-not-found = Обращение с таким номером и контактными данными не найдено. Проверьте оба поля и попробуйте снова.
+status-rate-limited = Слишком много попыток. Повторите через 15 минут.
+status-contact-number = Обращение №
+status-registered = Зарегистрировано
+status-replies = Наши ответы
+status-decision = Решение

@@ -29,6 +29,7 @@ pub mod planning_api;
 pub mod planning_pages;
 pub mod planning_tools;
 pub mod planning_xlsx;
+pub mod public_pages;
 pub mod queue_pages;
 pub mod routes;
 pub mod service_pages;

@@ -12,8 +12,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    metrics, pages, planning_api, planning_pages, planning_tools, queue_pages, service_pages, skills, topics, work_api,
-    work_pages, AppState,
+    metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages, skills,
+    topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -75,6 +75,9 @@ pub const ROUTES: &[RouteSpec] = &[
     // Signing in and out.
     r(Get, "/login", Public),
     r(Post, "/login", Public),
+    // Customers' public pages.
+    r(Get, "/status", Public),
+    r(Post, "/status", Public),
     r(Post, "/logout", SignedIn),
     // UI rooms.
     r(Get, "/", SignedIn),
@@ -339,6 +342,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/live.js", get(pages::live_script))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
+        .route("/status", get(public_pages::status_form).post(public_pages::status_lookup))
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
         .route("/profile/locale", post(pages::profile_locale))
