@@ -618,3 +618,27 @@ status-contact-number = Request №
 status-registered = Registered
 status-replies = Our replies
 status-decision = Decision
+
+# Public request form
+request-title = Send us a request
+request-intro = Tell us what you need; we answer by e-mail or phone. Fields marked required must be filled.
+request-topic = Topic
+request-text = Your request
+request-files = Files (up to 5, 10 MiB each)
+request-name = Your name
+request-email = E-mail
+request-phone = Phone
+request-consent = I agree to the processing of my personal data to handle this request
+request-submit = Send
+request-thanks = Thank you, your request is registered. Keep its number to check its status.
+request-rate-limited = Too many requests from your address. Try again in an hour.
+request-invalid-type = Choose the type of your request.
+request-invalid-text = Describe your request (up to 4000 characters).
+request-invalid-name = Give your name (up to 200 characters).
+request-invalid-email = The e-mail address is not valid.
+request-invalid-phone = The phone number is not valid.
+request-contact-required = Give an e-mail or a phone so we can answer.
+request-consent-required = We can only register the request with your consent to personal-data processing.
+request-too-many-files = At most 5 files.
+request-invalid-file = A file is empty or larger than 10 MiB.
+request-invalid-topic = Choose a topic from the list.

@@ -618,3 +618,27 @@ status-contact-number = Өтініш №
 status-registered = Тіркелді
 status-replies = Біздің жауаптарымыз
 status-decision = Шешім
+
+# Public request form
+request-title = Өтініш қалдыру
+request-intro = Не қажет екенін жазыңыз; біз e-mail немесе телефон арқылы жауап береміз. Міндетті өрістерді толтыру керек.
+request-topic = Тақырып
+request-text = Өтінішіңіз
+request-files = Файлдар (5-ке дейін, әрқайсысы 10 МиБ)
+request-name = Атыңыз
+request-email = E-mail
+request-phone = Телефон
+request-consent = Өтінішті қарау үшін дербес деректерімді өңдеуге келісемін
+request-submit = Жіберу
+request-thanks = Рахмет, өтінішіңіз тіркелді. Мәртебесін білу үшін нөмірін сақтаңыз.
+request-rate-limited = Сіздің мекенжайыңыздан өтініштер тым көп. Бір сағаттан кейін қайталаңыз.
+request-invalid-type = Өтініш түрін таңдаңыз.
+request-invalid-text = Өтінішті сипаттаңыз (4000 таңбаға дейін).
+request-invalid-name = Атыңызды көрсетіңіз (200 таңбаға дейін).
+request-invalid-email = E-mail мекенжайы дұрыс емес.
+request-invalid-phone = Телефон нөмірі дұрыс емес.
+request-contact-required = Жауап беруіміз үшін e-mail немесе телефон көрсетіңіз.
+request-consent-required = Өтінішті тек дербес деректерді өңдеуге келісіміңізбен тіркей аламыз.
+request-too-many-files = 5 файлдан артық емес.
+request-invalid-file = Файл бос немесе 10 МиБ-тан үлкен.
+request-invalid-topic = Тізімнен тақырып таңдаңыз.

@@ -618,3 +618,27 @@ status-contact-number = Обращение №
 status-registered = Зарегистрировано
 status-replies = Наши ответы
 status-decision = Решение
+
+# Public request form
+request-title = Оставить обращение
+request-intro = Опишите, что вам нужно; мы ответим по e-mail или телефону. Обязательные поля нужно заполнить.
+request-topic = Тема
+request-text = Ваше обращение
+request-files = Файлы (до 5, по 10 МиБ)
+request-name = Ваше имя
+request-email = E-mail
+request-phone = Телефон
+request-consent = Я согласен(на) на обработку моих персональных данных для рассмотрения обращения
+request-submit = Отправить
+request-thanks = Спасибо, ваше обращение зарегистрировано. Сохраните его номер, чтобы узнавать статус.
+request-rate-limited = Слишком много обращений с вашего адреса. Повторите через час.
+request-invalid-type = Выберите тип обращения.
+request-invalid-text = Опишите обращение (до 4000 символов).
+request-invalid-name = Укажите имя (до 200 символов).
+request-invalid-email = Неверный адрес e-mail.
+request-invalid-phone = Неверный номер телефона.
+request-contact-required = Укажите e-mail или телефон, чтобы мы могли ответить.
+request-consent-required = Мы можем зарегистрировать обращение только с вашим согласием на обработку персональных данных.
+request-too-many-files = Не более 5 файлов.
+request-invalid-file = Файл пустой или больше 10 МиБ.
+request-invalid-topic = Выберите тему из списка.

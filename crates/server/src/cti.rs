@@ -27,8 +27,8 @@ use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::live::LiveEvent;
 use crate::AppState;
 
-/// A PBX message as fields plus an optional uploaded file.
-type Fields = (Vec<(String, String)>, Option<(String, String, Bytes)>);
+/// A posted form: its fields and its files as (file name, content type, bytes).
+pub(crate) type Fields = (Vec<(String, String)>, Vec<(String, String, Bytes)>);
 
 fn bad_body(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "malformed_body", message)
@@ -60,7 +60,8 @@ fn json_fields(v: Value) -> Result<Vec<(String, String)>, ApiError> {
     Ok(out)
 }
 
-async fn read_fields(req: Request, limit: usize) -> Result<Fields, ApiError> {
+/// Reads a form-encoded, JSON or multipart body into fields and files.
+pub(crate) async fn read_fields(req: Request, limit: usize) -> Result<Fields, ApiError> {
     let ctype = req.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let bytes = axum::body::to_bytes(req.into_body(), limit)
         .await
@@ -69,28 +70,28 @@ async fn read_fields(req: Request, limit: usize) -> Result<Fields, ApiError> {
     match mime.as_str() {
         "application/json" => {
             let v: Value = serde_json::from_slice(&bytes).map_err(|e| bad_body(format!("malformed JSON: {e}")))?;
-            Ok((json_fields(v)?, None))
+            Ok((json_fields(v)?, Vec::new()))
         }
         "application/x-www-form-urlencoded" => {
-            Ok((form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect(), None))
+            Ok((form_urlencoded::parse(&bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect(), Vec::new()))
         }
         "multipart/form-data" => {
             let boundary = multer::parse_boundary(&ctype).map_err(|e| bad_body(e.to_string()))?;
             let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(bytes) });
             let mut form = multer::Multipart::new(stream, boundary);
             let mut fields = Vec::new();
-            let mut file = None;
+            let mut files = Vec::new();
             while let Some(field) = form.next_field().await.map_err(|e| bad_body(e.to_string()))? {
                 let name = field.name().unwrap_or("").to_string();
                 if let Some(filename) = field.file_name().map(str::to_string) {
                     let ct = field.content_type().map(|m| m.to_string()).unwrap_or_default();
                     let data = field.bytes().await.map_err(|e| bad_body(e.to_string()))?;
-                    file = Some((filename, ct, data));
+                    files.push((filename, ct, data));
                 } else {
                     fields.push((name, field.text().await.map_err(|e| bad_body(e.to_string()))?));
                 }
             }
-            Ok((fields, file))
+            Ok((fields, files))
         }
         _ => Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -128,7 +129,7 @@ async fn handle(st: &AppState, token: &str, req: Request) -> Result<Value, ApiEr
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "unknown CTI token"))?;
     let limit = crate::routes::body_limit("/api/v1/cti/{token}", st.config.body_limit);
-    let (fields, file) = read_fields(req, limit).await?;
+    let (fields, files) = read_fields(req, limit).await?;
     let msg = domain::cti::parse_message(&fields)?;
     if msg.event == CallEvent::NewCall && msg.direction == Some(Direction::Inbound) && is_blocked(&integration, &msg) {
         return Ok(json!({"action": "reject", "reason": "busy"}));
@@ -147,7 +148,7 @@ async fn handle(st: &AppState, token: &str, req: Request) -> Result<Value, ApiEr
         release_due_callbacks(st, store::now_ms()).await;
         return Ok(json!({}));
     }
-    let upload = file.as_ref().map(|(name, ct, bytes)| Upload { filename: name, content_type: ct, bytes });
+    let upload = files.first().map(|(name, ct, bytes)| Upload { filename: name, content_type: ct, bytes });
     if upload.is_some() && msg.event != CallEvent::Recording {
         return Err(domain::validate::Invalid { field: "file", code: "only-with-recording" }.into());
     }

@@ -78,6 +78,8 @@ pub const ROUTES: &[RouteSpec] = &[
     // Customers' public pages.
     r(Get, "/status", Public),
     r(Post, "/status", Public),
+    r(Get, "/request", Public),
+    r(Post, "/request", Public),
     r(Post, "/logout", SignedIn),
     // UI rooms.
     r(Get, "/", SignedIn),
@@ -271,6 +273,8 @@ pub const UPLOAD_ROUTES: &[&str] = &[
     // History files (`planning::MAX_HISTORY_BYTES`, checked by the handler).
     "/planning/series",
     "/api/v1/planning/series",
+    // The public request form's files.
+    "/request",
     // Call recordings uploaded by the PBX.
     "/api/v1/cti/{token}",
 ];
@@ -343,6 +347,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
         .route("/status", get(public_pages::status_form).post(public_pages::status_lookup))
+        .route("/request", get(public_pages::request_form).post(public_pages::request_submit).layer(upload_limit))
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
         .route("/profile/locale", post(pages::profile_locale))

@@ -29,7 +29,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/static/live.js" | "/login") => {
             Public
         }
-        ("POST", "/login" | "/status") | ("GET", "/status") => Public,
+        ("POST", "/login" | "/status" | "/request") | ("GET", "/status" | "/request") => Public,
         ("POST", "/logout" | "/profile/locale" | "/profile/password" | "/profile/tokens" | "/api/v1/me/tokens") => {
             AnySignedIn
         }

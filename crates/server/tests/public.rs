@@ -72,3 +72,130 @@ async fn the_status_page_shows_a_contact_only_to_the_right_pair() {
         assert_eq!(viewed, 2, "{k:?}: every view is audited");
     }
 }
+
+const BOUNDARY: &str = "----switchboard-request-boundary";
+
+/// The request form as a browser posts it: multipart, the pre-session CSRF pair, optional files.
+async fn submit(app: &TestApp, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Reply {
+    use axum::body::Body;
+    let mut body = Vec::new();
+    for (name, value) in [("csrf", "public-token")].iter().chain(fields) {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (filename, ctype, content) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+                 Content-Type: {ctype}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let ctype = format!("multipart/form-data; boundary={BOUNDARY}");
+    let headers = [("cookie", "sb_csrf=public-token"), ("content-type", ctype.as_str())];
+    app.send(common::build(axum::http::Method::POST, "/request", &headers, Body::from(body))).await
+}
+
+fn number(r: &Reply) -> Option<i64> {
+    let start = r.body.find("id=\"request-number\">")? + "id=\"request-number\">".len();
+    r.body[start..].split('<').next()?.parse().ok()
+}
+
+#[tokio::test]
+async fn the_request_form_registers_a_web_form_contact_with_consent_and_spam_protection() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let store = &app.state.store;
+        let form = app.get("/request", &[]).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.cookie("sb_csrf").is_some(), "{k:?}");
+        assert!(form.body.contains("name=\"consent\"") && form.body.contains("name=\"website\""), "{k:?}");
+        let created = || async { store.count_events(Some("contact.created")).await.expect("count") };
+        let before = created().await;
+        let customers = store.count_customers().await.expect("customers");
+
+        let good = [
+            ("type", "complaint"),
+            ("topic", "delivery"),
+            ("text", "Курьер не привёз заказ 123, прошу разобраться."),
+            ("name", "Серик Жанов"),
+            ("email", "Serik@Mail.kz"),
+            ("phone", "8 702 555 11 22"),
+            ("consent", "yes"),
+        ];
+        // Refused with nothing stored: no consent, no way to answer, bad phone, unknown topic, empty file.
+        let without = |skip: &str| good.iter().filter(|(n, _)| *n != skip).copied().collect::<Vec<_>>();
+        let mut bad_phone = good.to_vec();
+        bad_phone[5] = ("phone", "call me");
+        let mut bad_topic = good.to_vec();
+        bad_topic[1] = ("topic", "no-such-topic");
+        let no_contact: Vec<_> = without("email").into_iter().filter(|(n, _)| *n != "phone").collect();
+        for (fields, key) in [
+            (without("consent"), "персональных данных"),
+            (no_contact, "e-mail или телефон"),
+            (bad_phone, "номер телефона"),
+            (bad_topic, "тему из списка"),
+        ] {
+            let r = submit(&app, &fields, &[]).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k:?} {key}: {}", r.body);
+            assert!(r.body.contains(key), "{k:?}: the message says what is wrong: {key}");
+            assert!(r.body.contains("Курьер не привёз заказ 123"), "{k:?}: what was typed is kept");
+        }
+        let r = submit(&app, &good, &[("empty.pdf", "application/pdf", b"")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k:?}: empty file");
+        assert_eq!(created().await, before, "{k:?}: refused requests store nothing");
+        assert_eq!(store.count_customers().await.expect("customers"), customers, "{k:?}: not even a customer");
+
+        // A bot fills the honeypot: thanked, nothing stored.
+        let mut bot = good.to_vec();
+        bot.push(("website", "http://spam.example"));
+        let r = submit(&app, &bot, &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("id=\"request-done\"") && number(&r).is_none(), "{k:?}");
+        assert_eq!(created().await, before, "{k:?}: the honeypot stores nothing");
+
+        // A real request: a web-form contact for a new customer with consent, the text and the file.
+        let r = submit(&app, &good, &[("photo.jpg", "image/jpeg", b"\xff\xd8\xff fake jpeg")]).await;
+        assert_eq!(r.status, StatusCode::OK, "{k:?}: {}", r.body);
+        let id = number(&r).expect("the contact's number is shown");
+        let c = store.contact(id).await.expect("read").expect("contact");
+        assert_eq!(
+            (c.channel, c.contact_type),
+            (domain::contact::Channel::WebForm, domain::contact::ContactType::Complaint)
+        );
+        assert_eq!(c.topic, "delivery");
+        let customer = store.customer(c.customer_id.expect("customer")).await.expect("read").expect("customer");
+        assert!(customer.consent, "{k:?}: consent recorded");
+        assert_eq!(customer.full_name, "Серик Жанов");
+        let notes = store.contact_notes(id).await.expect("notes");
+        assert_eq!(notes[0].body, "Курьер не привёз заказ 123, прошу разобраться.");
+        let files = store.contact_attachments(id).await.expect("files");
+        assert_eq!((files.len(), files[0].filename.as_str()), (1, "photo.jpg"), "{k:?}");
+        // The customer can follow it on the status page.
+        let r = lookup(&app, &id.to_string(), "+7 702 555 11 22").await;
+        assert!(r.body.contains("id=\"status-found\""), "{k:?}");
+
+        // A known customer (by phone) is not registered twice.
+        let mut known = good.to_vec();
+        known[4] = ("email", "");
+        known[5] = ("phone", "+7 701 123 45 67");
+        let r = submit(&app, &known, &[]).await;
+        let id = number(&r).expect("number");
+        assert_eq!(store.contact(id).await.expect("read").expect("c").customer_id, Some(app.customer), "{k:?}");
+
+        // Five requests an hour from one address; the sixth waits.
+        for _ in 0..3 {
+            assert!(number(&submit(&app, &known, &[]).await).is_some(), "{k:?}");
+        }
+        let count = created().await;
+        let r = submit(&app, &known, &[]).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{k:?}");
+        assert_eq!(created().await, count, "{k:?}: nothing stored over the limit");
+    }
+}
