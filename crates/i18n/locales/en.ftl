@@ -642,3 +642,7 @@ request-consent-required = We can only register the request with your consent to
 request-too-many-files = At most 5 files.
 request-invalid-file = A file is empty or larger than 10 MiB.
 request-invalid-topic = Choose a topic from the list.
+request-call-me = Call me back
+request-call-at = When (Almaty time; empty: as soon as possible)
+request-callback-phone = Give a phone number for the call back.
+request-invalid-call-time = The time of the call is not valid.

@@ -642,3 +642,7 @@ request-consent-required = Өтінішті тек дербес деректер
 request-too-many-files = 5 файлдан артық емес.
 request-invalid-file = Файл бос немесе 10 МиБ-тан үлкен.
 request-invalid-topic = Тізімнен тақырып таңдаңыз.
+request-call-me = Маған қайта қоңырау шалыңыз
+request-call-at = Қашан (Алматы уақыты; бос — мүмкіндігінше тез)
+request-callback-phone = Кері қоңырау үшін телефон көрсетіңіз.
+request-invalid-call-time = Қоңырау уақыты дұрыс емес.

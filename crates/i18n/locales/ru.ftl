@@ -642,3 +642,7 @@ request-consent-required = Мы можем зарегистрировать об
 request-too-many-files = Не более 5 файлов.
 request-invalid-file = Файл пустой или больше 10 МиБ.
 request-invalid-topic = Выберите тему из списка.
+request-call-me = Перезвоните мне
+request-call-at = Когда (время Алматы; пусто — как можно скорее)
+request-callback-phone = Укажите телефон для обратного звонка.
+request-invalid-call-time = Неверное время звонка.

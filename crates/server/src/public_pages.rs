@@ -172,6 +172,9 @@ pub struct RequestDraft {
     pub name: String,
     pub email: String,
     pub phone: String,
+    /// "Request a call" (004:397) and when, `YYYY-MM-DDTHH:MM` in the centre's time (empty: now).
+    pub call_me: bool,
+    pub call_at: String,
 }
 
 #[derive(Template)]
@@ -237,6 +240,17 @@ struct Checked {
     contact_type: domain::contact::ContactType,
     identities: Vec<Identity>,
     files: Vec<(String, String, axum::body::Bytes)>,
+    /// When to call the customer back, if they asked.
+    callback: Option<i64>,
+}
+
+/// A `datetime-local` value (`YYYY-MM-DDTHH:MM`) on the centre's clock.
+fn centre_time(s: &str) -> Option<i64> {
+    let (date, time) = s.trim().split_once('T')?;
+    let date = domain::time::Date::parse(date)?;
+    let (h, m) = time.split_once(':')?;
+    let (h, m): (u32, u32) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+    (h < 24 && m < 60).then(|| domain::time::UtcOffset::ALMATY.at(date, h, m))
 }
 
 fn check(
@@ -274,7 +288,13 @@ fn check(
     for (n, _, b) in &files {
         domain::contact_work::validate_attachment(n, b.len()).map_err(|_| "request-invalid-file")?;
     }
-    Ok(Checked { contact_type, identities, files })
+    let callback = match (d.call_me, d.call_at.trim()) {
+        (false, _) => None,
+        (true, _) if !identities.iter().any(|i| i.kind == IdentityKind::Phone) => return Err("request-callback-phone"),
+        (true, "") => Some(store::now_ms()),
+        (true, at) => Some(centre_time(at).ok_or("request-invalid-call-time")?),
+    };
+    Ok(Checked { contact_type, identities, files, callback })
 }
 
 /// `POST /request`: registers the request as a web-form contact. Spam
@@ -294,6 +314,8 @@ pub async fn request_submit(State(st): State<AppState>, caller: Caller, req: axu
         name: get("name"),
         email: get("email"),
         phone: get("phone"),
+        call_me: get("call_me") == "yes",
+        call_at: get("call_at"),
     };
     if !get("website").is_empty() {
         // The honeypot: people never see this field; bots fill it.
@@ -401,6 +423,17 @@ async fn register(st: &AppState, caller: &Caller, d: &RequestDraft, c: Checked) 
     st.store.add_note(contact.id, &actor, d.text.trim()).await?;
     for (name, ct, bytes) in &c.files {
         st.store.add_attachment(contact.id, &actor, name, ct, bytes).await?;
+    }
+    if let (Some(due_at), Some(phone)) = (c.callback, c.identities.iter().find(|i| i.kind == IdentityKind::Phone)) {
+        let cb = store::cti::NewCallback {
+            number: phone.value.clone(),
+            queue: queue.code.clone(),
+            due_at,
+            source: "web_form",
+            key: contact.id.to_string(),
+        };
+        st.store.request_callback(&cb).await?;
+        crate::cti::release_due_callbacks(st, store::now_ms()).await;
     }
     st.store.audit(&actor, REQUEST_SUBMITTED, &format!("contact:{}", contact.id), "").await?;
     Ok(contact.id)
