@@ -54,7 +54,11 @@ fn with_csrf(st: &AppState, caller: &mut Caller) -> Option<String> {
 }
 
 fn page(status: StatusCode, p: StatusPage, cookie: Option<String>) -> Response {
-    let mut resp = render(status, &p);
+    with_cookie(render(status, &p), cookie)
+}
+
+/// Adds a `Set-Cookie` header when there is one to set.
+fn with_cookie(mut resp: Response, cookie: Option<String>) -> Response {
     if let Some(v) = cookie.and_then(|c| c.parse().ok()) {
         resp.headers_mut().append(SET_COOKIE, v);
     }
@@ -222,11 +226,7 @@ async fn request_page(
     };
     let message = message.map(|m| t.get(m));
     let page = RequestPage { chrome, draft, types, topics, message, done: done.is_some(), number: done.unwrap_or(0) };
-    let mut resp = render(status, &page);
-    if let Some(v) = cookie.and_then(|c| c.parse().ok()) {
-        resp.headers_mut().append(SET_COOKIE, v);
-    }
-    resp
+    with_cookie(render(status, &page), cookie)
 }
 
 /// `GET /request`: the public request form.

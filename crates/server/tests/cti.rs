@@ -93,19 +93,10 @@ async fn a_recorded_call_becomes_one_voice_contact_with_timings_pop_and_kpis() {
             assert_eq!((r.status, r.json()), (StatusCode::OK, serde_json::json!({})), "{k:?} {step}: {}", r.body);
         }
         // The recording file uploaded too (multipart, as a PBX pushes it).
-        let mut body = Vec::new();
-        for (name, value) in [("event", "recording"), ("callId", call.as_str())] {
-            body.extend_from_slice(
-                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"4711.ogg\"\r\n\
-                 Content-Type: audio/ogg\r\n\r\nOggS-fake-audio\r\n--{BOUNDARY}--\r\n"
-            )
-            .as_bytes(),
+        let body = common::multipart(
+            BOUNDARY,
+            &[("event", "recording"), ("callId", call.as_str())],
+            &[("file", "4711.ogg", "audio/ogg", b"OggS-fake-audio")],
         );
         let ctype = format!("multipart/form-data; boundary={BOUNDARY}");
         let r = app.send(build(Method::POST, &hook, &[("content-type", &ctype)], Body::from(body))).await;

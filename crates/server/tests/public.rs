@@ -78,24 +78,10 @@ const BOUNDARY: &str = "----switchboard-request-boundary";
 /// The request form as a browser posts it: multipart, the pre-session CSRF pair, optional files.
 async fn submit(app: &TestApp, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Reply {
     use axum::body::Body;
-    let mut body = Vec::new();
-    for (name, value) in [("csrf", "public-token")].iter().chain(fields) {
-        body.extend_from_slice(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (filename, ctype, content) in files {
-        body.extend_from_slice(
-            format!(
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
-                 Content-Type: {ctype}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(content);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    let mut all = vec![("csrf", "public-token")];
+    all.extend_from_slice(fields);
+    let files: Vec<_> = files.iter().map(|(name, ctype, bytes)| ("file", *name, *ctype, *bytes)).collect();
+    let body = common::multipart(BOUNDARY, &all, &files);
     let ctype = format!("multipart/form-data; boundary={BOUNDARY}");
     let headers = [("cookie", "sb_csrf=public-token"), ("content-type", ctype.as_str())];
     app.send(common::build(axum::http::Method::POST, "/request", &headers, Body::from(body))).await
