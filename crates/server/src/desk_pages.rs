@@ -235,6 +235,8 @@ pub struct WorkView {
     pub can_resume: bool,
     /// Where the call's recordings play from (CTI voice contacts).
     pub recordings: Vec<String>,
+    /// The call's timings (label, seconds) for a contact that came through CTI.
+    pub call: Vec<(String, String)>,
 }
 
 pub struct NoteRow {
@@ -394,6 +396,17 @@ async fn work_view(
             .iter()
             .map(|r| crate::cti::recording_href(r, "/desk"))
             .collect(),
+        call: match st.store.call_of_contact(id).await? {
+            Some(rec) => {
+                let t = rec.state.timings(rec.resolved_at);
+                [("call-ring", t.ring_ms), ("call-wait", t.wait_ms), ("call-talk", t.talk_ms), ("call-hold", t.hold_ms)]
+                    .into_iter()
+                    .chain([("call-wrap", t.wrap_ms)])
+                    .map(|(key, ms)| (chrome.t.get(key), format!("{:.0} s", ms as f64 / 1000.0)))
+                    .collect()
+            }
+            None => Vec::new(),
+        },
     })
 }
 

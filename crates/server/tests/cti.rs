@@ -166,6 +166,7 @@ async fn a_recorded_call_becomes_one_voice_contact_with_timings_pop_and_kpis() {
         let page = app.get(&format!("/desk/contacts/{id}"), &[("cookie", &cookie)]).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("<audio controls src=\"https://pbx.example/rec/4711.ogg\""), "{k:?}: audio link");
+        assert!(page.body.contains("<dt>Разговор</dt><dd>153 s</dd>"), "{k:?}: the call's timings in the window");
         assert!(
             page.body.contains(&format!("<audio controls src=\"/desk/contacts/{id}/attachments/")),
             "{k:?}: audio file"
@@ -180,6 +181,21 @@ async fn a_recorded_call_becomes_one_voice_contact_with_timings_pop_and_kpis() {
         assert!((99.0..200.0).contains(&wrap_s), "{k:?}: wrap-up from the hangup to now: {wrap_s}");
         let handle_s = j["handle_s"].as_f64().expect("handle");
         assert!((handle_s - (153.0 + 30.0 + wrap_s)).abs() < 1e-6, "{k:?}: AHT parts: {handle_s}");
+    }
+}
+
+#[tokio::test]
+async fn the_protocol_is_in_the_openapi_document() {
+    let app = common::app(testkit::sqlite()).await;
+    let doc = app.get("/api/openapi.json", &[]).await.json();
+    let hook = &doc["paths"]["/api/v1/cti/{token}"]["post"];
+    assert!(hook["responses"]["401"].is_object() && hook["responses"]["422"].is_object(), "{hook}");
+    let fields = &doc["components"]["schemas"]["CtiEventIn"]["properties"];
+    for f in ["event", "callId", "from", "to", "direction", "user", "queue", "cause", "timestamp", "url", "due"] {
+        assert!(fields[f].is_object(), "field {f} documented");
+    }
+    for p in ["/api/v1/cti-integrations", "/api/v1/customers/{id}/call", "/api/v1/contacts/{id}/call"] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
     }
 }
 
