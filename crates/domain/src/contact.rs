@@ -78,6 +78,11 @@ impl Status {
         matches!(
             (self, next),
             (New, Queued)
+                // A call the PBX routes (CTI) may be offered or answered
+                // straight from the start, and an abandoned call ends unworked.
+                | (New, Offered)
+                | (New, InWork)
+                | (New | Queued | Offered, Closed)
                 | (Queued, Offered)
                 | (Offered, InWork)
                 | (Offered, Queued)
@@ -172,6 +177,8 @@ mod tests {
         assert!(Status::Closed.can_become(Status::Queued), "reopen");
         assert!(!Status::Queued.can_become(Status::Resolved), "no resolving unworked contacts");
         assert!(!Status::Closed.can_become(Status::InWork));
+        assert!(Status::Queued.can_become(Status::Closed), "an abandoned call");
+        assert!(!Status::InWork.can_become(Status::Closed), "worked contacts are resolved first");
         assert!(!Status::Resolved.is_open() && Status::WaitingCustomer.is_open());
     }
 

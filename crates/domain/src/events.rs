@@ -99,3 +99,17 @@ pub const PLANNING_STAFFING_CREATED: &str = "planning.staffing_created";
 pub const PLANNING_SCHEDULE_CREATED: &str = "planning.schedule_created";
 /// A draft schedule was published: the operators it names now see their shifts.
 pub const PLANNING_SCHEDULE_PUBLISHED: &str = "planning.schedule_published";
+/// A PBX integration (CTI webhook token) was created.
+pub const CTI_INTEGRATION_CREATED: &str = "cti.integration_created";
+/// A PBX integration was revoked: its token stops working.
+pub const CTI_INTEGRATION_REVOKED: &str = "cti.integration_revoked";
+/// A call put on hold.
+pub const CALL_HELD: &str = "call.held";
+/// A held call resumed (payload: the hold in ms).
+pub const CALL_RESUMED: &str = "call.resumed";
+/// A call ended after being answered (payload: talk and hold in ms, cause).
+pub const CALL_ENDED: &str = "call.ended";
+/// A call's recording was linked or uploaded.
+pub const CALL_RECORDING_ADDED: &str = "call.recording_added";
+/// Click-to-call: a dial request was sent to the PBX.
+pub const CALL_DIAL_REQUESTED: &str = "call.dial_requested";

@@ -12,6 +12,7 @@ pub mod access;
 pub mod calendar;
 pub mod contact;
 pub mod contact_work;
+pub mod cti;
 pub mod customer;
 pub mod datafile;
 pub mod events;

@@ -305,10 +305,13 @@ impl Modify for SecuritySchemes {
         crate::planning_api::get_series, crate::planning_api::create_forecast, crate::planning_api::get_forecast,
         crate::planning_api::create_staffing, crate::planning_api::get_staffing, crate::planning_api::generate,
         crate::planning_api::create_schedule, crate::planning_api::get_schedule, crate::planning_api::publish_schedule,
-        crate::planning_api::my_schedule),
+        crate::planning_api::my_schedule,
+        crate::cti::webhook, crate::cti::create_integration, crate::cti::list_integrations,
+        crate::cti::revoke_integration, crate::cti::click_to_call, crate::cti::call),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "knowledge"), (name = "operations"), (name = "planning"))
+        (name = "knowledge"), (name = "operations"), (name = "planning"),
+        (name = "cti", description = "Voice through CTI: the PBX webhook (Zammad's generic CTI events newCall, answer, hangup plus queued, offered, hold, unhold, transferred, abandoned, recording; token in the path; answers {}, reject or dial), integrations, click-to-call, call timings and KPI inputs"))
 )]
 pub struct ApiDoc;
 

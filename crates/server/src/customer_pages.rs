@@ -132,3 +132,24 @@ pub async fn set_consent(
         Err(e) => failed(&st, &caller, e),
     }
 }
+
+/// Click-to-call from the card: the PBX rings the operator and dials the
+/// customer's first phone; the new outbound contact opens.
+pub async fn call(
+    State(st): State<AppState>,
+    SignedInUser(user, caller): SignedInUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match crate::cti::dial(&st, &user, &caller.actor(), id, crate::cti::DialIn::default()).await {
+        Ok(out) => Redirect::to(&format!("/desk/contacts/{}", out.contact_id)).into_response(),
+        Err(e) => {
+            let key = match e.status {
+                StatusCode::BAD_GATEWAY => "error-pbx-failed",
+                StatusCode::NOT_FOUND => "error-not-found",
+                StatusCode::UNPROCESSABLE_ENTITY => "error-no-dial",
+                _ => "error-bad-request",
+            };
+            crate::pages::error_page(&st, caller.locale, e.status, key)
+        }
+    }
+}

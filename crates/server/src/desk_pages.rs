@@ -233,6 +233,10 @@ pub struct WorkView {
     pub can_wait: bool,
     /// The holder may take it back: waiting.
     pub can_resume: bool,
+    /// Where the call's recordings play from (CTI voice contacts).
+    pub recordings: Vec<String>,
+    /// The call's timings (label, seconds) for a contact that came through CTI.
+    pub call: Vec<(String, String)>,
 }
 
 pub struct NoteRow {
@@ -385,6 +389,24 @@ async fn work_view(
         can_reopen: matches!(c.status, Status::Resolved | Status::Closed),
         can_wait: holder && c.status == Status::InWork,
         can_resume: holder && matches!(c.status, Status::WaitingCustomer | Status::WaitingDepartment),
+        recordings: st
+            .store
+            .call_recordings(id)
+            .await?
+            .iter()
+            .map(|r| crate::cti::recording_href(r, "/desk"))
+            .collect(),
+        call: match st.store.call_of_contact(id).await? {
+            Some(rec) => {
+                let t = rec.state.timings(rec.resolved_at);
+                [("call-ring", t.ring_ms), ("call-wait", t.wait_ms), ("call-talk", t.talk_ms), ("call-hold", t.hold_ms)]
+                    .into_iter()
+                    .chain([("call-wrap", t.wrap_ms)])
+                    .map(|(key, ms)| (chrome.t.get(key), format!("{:.0} s", ms as f64 / 1000.0)))
+                    .collect()
+            }
+            None => Vec::new(),
+        },
     })
 }
 
@@ -790,6 +812,8 @@ struct CustomerPage {
     can_manage: bool,
     /// May record consent.
     can_edit: bool,
+    /// May call the customer through the PBX (click-to-call).
+    can_call: bool,
     /// Users who can be the manager: (id, name, selected).
     managers: Vec<(i64, String, bool)>,
     timeline: Vec<TimelineRow>,
@@ -870,6 +894,7 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
             .collect(),
         can_manage: can(domain::Permission::ManageCustomers) && c.merged_into.is_none(),
         can_edit: can(domain::Permission::EditCustomers) && c.merged_into.is_none(),
+        can_call: can(domain::Permission::UseDesk) && c.merged_into.is_none(),
         managers: users
             .iter()
             .filter(|u| u.active && domain::customer::can_be_manager(&u.roles))

@@ -432,6 +432,7 @@ pub fn spawn_ticker(st: crate::AppState, every: std::time::Duration) -> tokio::t
             if let Err(e) = st.dispatch.tick(&st.store, store::now_ms()).await {
                 tracing::warn!("routing tick failed: {e}");
             }
+            crate::cti::release_due_callbacks(&st, store::now_ms()).await;
         }
     })
 }

@@ -26,6 +26,9 @@ pub enum LiveEvent {
     Offered { contact: i64, operator: i64 },
     /// A contact changed hands or status; `operator` is who holds it now.
     ContactChanged { contact: i64, operator: Option<i64> },
+    /// A call was answered: its contact (and customer card) pops up on the
+    /// answering operator's desk.
+    ScreenPop { contact: i64, operator: i64, customer: Option<i64> },
     /// The number of contacts waiting in a queue changed.
     QueueChanged { queue: i64 },
     /// An SLA or legal clock of a contact is at risk or breached: the
@@ -51,6 +54,10 @@ impl LiveEvent {
             LiveEvent::ContactChanged { contact, operator } if who.desk || who.supervision => {
                 let mine = operator == Some(who.user_id);
                 Some(("contact", format!(r#"{{"contact":{contact},"mine":{mine}}}"#)))
+            }
+            LiveEvent::ScreenPop { contact, operator, customer } if who.desk && operator == who.user_id => {
+                let customer = customer.map_or("null".to_string(), |c| c.to_string());
+                Some(("pop", format!(r#"{{"contact":{contact},"customer":{customer}}}"#)))
             }
             LiveEvent::QueueChanged { queue } if who.desk || who.supervision => {
                 Some(("queue", format!(r#"{{"queue":{queue}}}"#)))
@@ -155,6 +162,18 @@ mod tests {
         let ev = LiveEvent::Offered { contact: 3, operator: 7 };
         assert_eq!(ev.for_audience(OPERATOR), Some(("offer", r#"{"contact":3}"#.to_string())));
         assert_eq!(ev.for_audience(SUPERVISOR), None);
+    }
+
+    #[test]
+    fn screen_pops_reach_only_the_answering_operator() {
+        let ev = LiveEvent::ScreenPop { contact: 4, operator: 7, customer: Some(11) };
+        assert_eq!(ev.for_audience(OPERATOR), Some(("pop", r#"{"contact":4,"customer":11}"#.to_string())));
+        assert_eq!(ev.for_audience(SUPERVISOR), None);
+        let unknown = LiveEvent::ScreenPop { contact: 4, operator: 7, customer: None };
+        assert_eq!(
+            unknown.for_audience(OPERATOR).map(|(_, d)| d),
+            Some(r#"{"contact":4,"customer":null}"#.to_string())
+        );
     }
 
     #[test]

@@ -11,9 +11,9 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    metrics, pages, planning_api, planning_pages, planning_tools, queue_pages, service_pages, skills, topics, work_api,
-    work_pages, AppState,
+    alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
+    metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages, skills,
+    topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -75,6 +75,11 @@ pub const ROUTES: &[RouteSpec] = &[
     // Signing in and out.
     r(Get, "/login", Public),
     r(Post, "/login", Public),
+    // Customers' public pages.
+    r(Get, "/status", Public),
+    r(Post, "/status", Public),
+    r(Get, "/request", Public),
+    r(Post, "/request", Public),
     r(Post, "/logout", SignedIn),
     // UI rooms.
     r(Get, "/", SignedIn),
@@ -89,6 +94,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/customers/{id}/merge", Requires(ManageCustomers)),
     r(Post, "/desk/customers/{id}/manager", Requires(ManageCustomers)),
     r(Post, "/desk/customers/{id}/consent", Requires(EditCustomers)),
+    r(Post, "/desk/customers/{id}/call", Requires(UseDesk)),
     r(Post, "/desk/state", Requires(UseDesk)),
     r(Get, "/desk/kb", Requires(UseDesk)),
     r(Get, "/desk/kb/{id}", Requires(UseDesk)),
@@ -245,7 +251,19 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/planning/schedules/{id}/publish", Requires(UsePlanning)),
     r(Get, "/api/v1/planning/my-schedule", Requires(UseDesk)),
     r(Post, "/api/v1/alerts/{id}/ack", Requires(ViewWallboard)),
+    // Voice through CTI: the PBX's webhook (authenticated by the token in
+    // its path), the integrations (administrators), click-to-call and a call's timings.
+    r(Post, "/api/v1/cti/{token}", Public),
+    r(Get, "/api/v1/cti-integrations", Requires(ManageUsers)),
+    r(Post, "/api/v1/cti-integrations", Requires(ManageUsers)),
+    r(Post, "/api/v1/cti-integrations/{id}/revoke", Requires(ManageUsers)),
+    r(Post, "/api/v1/customers/{id}/call", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/call", Requires(UseDesk)),
 ];
+
+/// Routes authenticated by a secret in their path (PBX webhooks): a cookie
+/// carries no authority there, so the guard asks no CSRF token.
+pub const PATH_TOKEN_ROUTES: &[&str] = &["/api/v1/cti/{token}"];
 
 /// Routes that take a file upload: their bodies may be larger than the
 /// configured limit, up to [`UPLOAD_BODY_LIMIT`].
@@ -255,6 +273,10 @@ pub const UPLOAD_ROUTES: &[&str] = &[
     // History files (`planning::MAX_HISTORY_BYTES`, checked by the handler).
     "/planning/series",
     "/api/v1/planning/series",
+    // The public request form's files.
+    "/request",
+    // Call recordings uploaded by the PBX.
+    "/api/v1/cti/{token}",
 ];
 
 /// Body limit of an upload: the largest attachment plus room for the form around it.
@@ -324,6 +346,8 @@ pub fn router(state: AppState) -> Router {
         .route("/static/live.js", get(pages::live_script))
         .route("/login", get(pages::login_form).post(pages::login_submit))
         .route("/logout", post(pages::logout))
+        .route("/status", get(public_pages::status_form).post(public_pages::status_lookup))
+        .route("/request", get(public_pages::request_form).post(public_pages::request_submit).layer(upload_limit))
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
         .route("/profile/locale", post(pages::profile_locale))
@@ -336,6 +360,7 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/customers/{id}/merge", post(customer_pages::merge))
         .route("/desk/customers/{id}/manager", post(customer_pages::set_manager))
         .route("/desk/customers/{id}/consent", post(customer_pages::set_consent))
+        .route("/desk/customers/{id}/call", post(customer_pages::call))
         .route("/desk/state", post(desk_pages::set_state))
         .route("/desk/kb", get(kb_pages::search))
         .route("/desk/kb/{id}", get(kb_pages::article))
@@ -349,6 +374,11 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/notes", post(work_pages::add_note))
         .route("/desk/contacts/{id}/attachments", post(work_pages::upload).layer(upload_limit))
         .route("/desk/contacts/{id}/attachments/{aid}", get(work_pages::download))
+        .route("/api/v1/cti/{token}", post(cti::webhook).layer(upload_limit))
+        .route("/api/v1/cti-integrations", get(cti::list_integrations).post(cti::create_integration))
+        .route("/api/v1/cti-integrations/{id}/revoke", post(cti::revoke_integration))
+        .route("/api/v1/customers/{id}/call", post(cti::click_to_call))
+        .route("/api/v1/contacts/{id}/call", get(cti::call))
         .route("/desk/contacts/{id}/links", post(work_pages::link))
         .route("/desk/contacts/{id}/close", post(work_pages::close))
         .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))

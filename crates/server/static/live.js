@@ -51,6 +51,11 @@
         refresh();
       });
     });
+    // Screen pop: an answered call opens its contact (and the caller's card within it).
+    source.addEventListener('pop', function (e) {
+      var d = data(e);
+      if (d.contact && String(d.contact) !== pageContact) window.location.assign('/desk/contacts/' + d.contact);
+    });
     window.addEventListener('beforeunload', function () { source.close(); });
   }
 

@@ -29,7 +29,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/static/live.js" | "/login") => {
             Public
         }
-        ("POST", "/login") => Public,
+        ("POST", "/login" | "/status" | "/request") | ("GET", "/status" | "/request") => Public,
         ("POST", "/logout" | "/profile/locale" | "/profile/password" | "/profile/tokens" | "/api/v1/me/tokens") => {
             AnySignedIn
         }
@@ -126,6 +126,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         }
         // Operators' own published shifts: the desk's roles.
         ("GET", "/desk/schedule" | "/api/v1/planning/my-schedule") => Only(&[Operator, SeniorOperator, Supervisor]),
+        // The PBX webhook: its token is the credential, whoever calls.
+        ("POST", "/api/v1/cti/{token}") => Public,
+        ("GET", "/api/v1/cti-integrations")
+        | ("POST", "/api/v1/cti-integrations" | "/api/v1/cti-integrations/{id}/revoke") => Only(&[Administrator]),
+        ("POST", "/api/v1/customers/{id}/call" | "/desk/customers/{id}/call")
+        | ("GET", "/api/v1/contacts/{id}/call") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("POST", "/api/v1/contacts")
         | ("GET", "/api/v1/contacts/{id}" | "/api/v1/me/contacts")
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
@@ -180,6 +186,26 @@ async fn every_role_against_every_route() {
         .await
         .expect("attachment");
     let plan = planning_records(&app).await;
+    let cti_token = server::auth::random_token();
+    let cti = app
+        .state
+        .store
+        .create_cti_integration(
+            &store::cti::NewIntegration { name: "access".into(), ..Default::default() },
+            &server::auth::token_hash(&cti_token),
+            &store::AuditActor::cli(),
+        )
+        .await
+        .expect("integration")
+        .id;
+    let new_call = domain::cti::parse_message(&[
+        ("event".to_string(), "newCall".to_string()),
+        ("callId".to_string(), "access-1".to_string()),
+        ("direction".to_string(), "in".to_string()),
+    ])
+    .expect("message");
+    let call_contact =
+        app.state.store.apply_call_message(cti, &new_call, store::now_ms(), None).await.expect("call").contact_id;
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -194,6 +220,10 @@ async fn every_role_against_every_route() {
             plan.staffing
         } else if spec.path.contains("planning/schedules/") {
             plan.schedule
+        } else if spec.path.contains("cti-integrations/") {
+            cti
+        } else if spec.path.ends_with("/call") && spec.path.contains("contacts/") {
+            call_contact
         } else if spec.path.contains("alerts/") {
             app.alert
         } else if spec.path.contains("customers") {
@@ -218,7 +248,12 @@ async fn every_role_against_every_route() {
         } else {
             id.to_string()
         };
-        let path = spec.path.replace("{id}", &id).replace("{aid}", &file.id.to_string()).replace("{v}", "1");
+        let path = spec
+            .path
+            .replace("{token}", &cti_token)
+            .replace("{id}", &id)
+            .replace("{aid}", &file.id.to_string())
+            .replace("{v}", "1");
         let is_api = spec.path.starts_with("/api/");
         let method = Method::from_bytes(verb.as_bytes()).expect("method");
 

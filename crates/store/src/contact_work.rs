@@ -157,6 +157,41 @@ pub(crate) async fn insert_link(
     Ok(id)
 }
 
+/// Stores a file on a contact inside `tx` with its `contact.attachment_added`
+/// event. The name is sanitised, the type reduced to `type/subtype`; an
+/// empty or too large file is refused.
+pub(crate) async fn insert_attachment(
+    tx: &mut Transaction<'static, Any>,
+    contact_id: i64,
+    by: &AuditActor,
+    filename: &str,
+    content_type: &str,
+    content: &[u8],
+    at: i64,
+) -> Result<AttachmentMeta> {
+    let filename = work::validate_attachment(filename, content.len())?;
+    let content_type = work::sanitize_content_type(content_type);
+    let size = content.len() as i64;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO contact_attachments (contact_id, author_id, filename, content_type, size, content, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(contact_id)
+    .bind(by.user_id)
+    .bind(&filename)
+    .bind(&content_type)
+    .bind(size)
+    .bind(content)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(fk_as("contact"))?;
+    let payload = json!({"attachment_id": id, "filename": filename, "content_type": content_type, "size": size});
+    events::append(tx, &NewEvent { at, kind: ev::CONTACT_ATTACHMENT_ADDED, refs: refs(contact_id, by), payload })
+        .await?;
+    Ok(AttachmentMeta { id, contact_id, author_id: by.user_id, filename, content_type, size, created_at: at })
+}
+
 fn refs(contact_id: i64, by: &AuditActor) -> EventRefs {
     EventRefs { contact_id: Some(contact_id), agent_id: by.user_id, ..Default::default() }
 }
@@ -274,33 +309,10 @@ impl Store {
         content_type: &str,
         content: &[u8],
     ) -> Result<AttachmentMeta> {
-        let filename = work::validate_attachment(filename, content.len())?;
-        let content_type = work::sanitize_content_type(content_type);
-        let at = now_ms();
-        let size = content.len() as i64;
         let mut tx = self.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO contact_attachments (contact_id, author_id, filename, content_type, size, content, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(contact_id)
-        .bind(by.user_id)
-        .bind(&filename)
-        .bind(&content_type)
-        .bind(size)
-        .bind(content)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(fk_as("contact"))?;
-        let payload = json!({"attachment_id": id, "filename": filename, "content_type": content_type, "size": size});
-        events::append(
-            &mut tx,
-            &NewEvent { at, kind: ev::CONTACT_ATTACHMENT_ADDED, refs: refs(contact_id, by), payload },
-        )
-        .await?;
+        let meta = insert_attachment(&mut tx, contact_id, by, filename, content_type, content, now_ms()).await?;
         tx.commit().await?;
-        Ok(AttachmentMeta { id, contact_id, author_id: by.user_id, filename, content_type, size, created_at: at })
+        Ok(meta)
     }
 
     /// The attachments of a contact without their bytes, oldest first.
