@@ -99,3 +99,15 @@ pub const PLANNING_STAFFING_CREATED: &str = "planning.staffing_created";
 pub const PLANNING_SCHEDULE_CREATED: &str = "planning.schedule_created";
 /// A draft schedule was published: the operators it names now see their shifts.
 pub const PLANNING_SCHEDULE_PUBLISHED: &str = "planning.schedule_published";
+/// An administrator configured an email mailbox (IMAP in, SMTP out).
+pub const MAILBOX_CREATED: &str = "mailbox.created";
+/// An administrator changed a mailbox's settings or passwords.
+pub const MAILBOX_CHANGED: &str = "mailbox.changed";
+/// A letter arrived on a contact (the first one creates it; answers thread in).
+pub const CONTACT_EMAIL_RECEIVED: &str = "contact.email_received";
+/// A reply letter was handed to the SMTP server.
+pub const CONTACT_EMAIL_SENT: &str = "contact.email_sent";
+/// A reply letter could not be delivered (SMTP refused it, or a bounce came back).
+pub const CONTACT_DELIVERY_FAILED: &str = "contact.delivery_failed";
+/// A letter was processed and left alone (auto-reply, bulk, list, our own, no sender).
+pub const EMAIL_IGNORED: &str = "email.ignored";

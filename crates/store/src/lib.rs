@@ -20,6 +20,7 @@ pub mod customers;
 pub mod events;
 pub mod kb;
 pub mod kb_edit;
+pub mod mail;
 pub mod planning;
 pub mod queues;
 pub mod sessions;
