@@ -46,8 +46,9 @@ fn split(addr: &str) -> (String, u16) {
 async fn smtp_raw(env: &MailEnv, from: &str, to: &str, raw: &[u8]) {
     let (host, port) = split(&env.smtp);
     let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous(host).port(port).build();
-    let envelope = lettre::address::Envelope::new(Some(from.parse().expect("from")), vec![to.parse().expect("to")])
-        .expect("envelope");
+    // An empty sender is the null reverse-path of bounces.
+    let from = (!from.is_empty()).then(|| from.parse().expect("from"));
+    let envelope = lettre::address::Envelope::new(from, vec![to.parse().expect("to")]).expect("envelope");
     transport.send_raw(&envelope, raw).await.expect("SMTP accepted the letter");
 }
 
@@ -250,6 +251,30 @@ In-Reply-To: <{ours}>\r\nAuto-Submitted: auto-replied\r\n\r\nI am on holiday.\r\
         assert_eq!(inbox(&env, &customer).await.len(), 1, "{kind}: only the operator's reply was sent");
         let m = st.store.mailbox(mailbox_id).await.expect("r").expect("m");
         assert_eq!(m.last_uid, 4, "{kind}: the cursor passed every letter");
+
+        // 5. A bounce of our reply is attached to the contact as a delivery failure.
+        let dsn = format!(
+            "From: MAILER-DAEMON@mx.example.test\r\nTo: {support}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+Message-ID: <dsn-{tag}@mx.example.test>\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/report; report-type=delivery-status; boundary=\"R\"\r\n\r\n\
+--R\r\nContent-Type: text/plain\r\n\r\nThe mail system could not deliver your message.\r\n\
+--R\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.test\r\n\r\n\
+Final-Recipient: rfc822; {customer}\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp; 552 mailbox full\r\n\r\n\
+--R\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{ours}>\r\nSubject: Re: x\r\n\r\n--R--\r\n"
+        );
+        smtp_raw(&env, "", &support, dsn.as_bytes()).await;
+        wait_for("the bounce", || async {
+            let r = st.store.contact_replies(contact).await.ok()?;
+            (r[0].status == "failed").then_some(())
+        })
+        .await;
+        let e = st.store.contact_emails(contact).await.expect("emails");
+        let bounce = e.iter().find(|e| e.disposition == "bounce").expect("bounce on the contact");
+        assert!(bounce.detail.contains("5.2.2") && bounce.detail.contains("mailbox full"), "{kind}: {}", bounce.detail);
+        let out = e.iter().find(|e| e.direction == "out").expect("our letter");
+        assert_eq!(out.disposition, "failed", "{kind}");
+        assert_eq!(st.store.count_events(Some(domain::events::CONTACT_DELIVERY_FAILED)).await.expect("n"), 1);
+        assert_eq!(count_contacts(&st).await, contacts_before + 2, "{kind}: a bounce is never a contact");
         channel.abort();
     }
 }
