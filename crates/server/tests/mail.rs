@@ -224,6 +224,15 @@ In-Reply-To: <{ours}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСпас
         let answer = e.iter().find(|e| e.message_id.starts_with("q2-")).expect("answer");
         assert_eq!(answer.body_text, "Спасибо!", "{kind}: quoted history trimmed");
         assert_eq!(answer.disposition, "threaded");
+        // The contact window shows the letters.
+        let (cookie, _) = app.session(app.account(Role::Operator).id).await;
+        let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{kind}");
+        assert!(page.body.contains("id=\"emails\""), "{kind}: no letters section");
+        for text in ["Здравствуйте! Где мой заказ?", "Заказ передан в доставку.", "Спасибо!"]
+        {
+            assert!(page.body.contains(text), "{kind}: the window lacks {text:?}");
+        }
 
         // 4. An auto-reply to our letter: nothing created, nothing sent.
         let auto = format!(
