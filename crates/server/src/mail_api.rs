@@ -252,3 +252,203 @@ pub async fn contact_emails(State(st): State<AppState>, Path(id): Path<i64>) -> 
     st.store.contact(id).await?.ok_or_else(|| ApiError::not_found("contact"))?;
     Ok(Json(st.store.contact_emails(id).await?.into_iter().map(email_out).collect()))
 }
+
+// ---------------------------------------------------------------- room
+
+/// One mailbox's form in the room (`id` 0: the new one).
+pub struct MailboxRow {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub imap_host: String,
+    pub imap_port: String,
+    pub imap_user: String,
+    pub imap_folder: String,
+    pub smtp_host: String,
+    pub smtp_port: String,
+    pub smtp_user: String,
+    pub topic: String,
+    pub signature: String,
+    pub active: bool,
+    pub imap_password_set: bool,
+    pub smtp_password_set: bool,
+    /// (mode, selected)
+    pub imap_tls: Vec<(&'static str, bool)>,
+    pub smtp_tls: Vec<(&'static str, bool)>,
+    /// (queue id, name, selected)
+    pub queues: Vec<(i64, String, bool)>,
+    pub cursor: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "mailboxes.html")]
+struct MailboxesPage {
+    chrome: crate::pages::Chrome,
+    mailboxes: Vec<MailboxRow>,
+    error: Option<String>,
+}
+
+fn tls_options(selected: &str) -> Vec<(&'static str, bool)> {
+    store::mail::TLS_MODES.iter().map(|m| (*m, *m == selected)).collect()
+}
+
+async fn room_page(st: &AppState, caller: &crate::auth::Caller, status: StatusCode, error: Option<String>) -> Response {
+    let chrome = crate::pages::chrome(st, caller, "mailboxes", "mailboxes-title");
+    let (list, queues) = match (st.store.mailboxes().await, st.store.list_queues().await) {
+        (Ok(l), Ok(q)) => (l, q),
+        (Err(e), _) | (_, Err(e)) => return ApiError::internal(e).into_response(),
+    };
+    let queue_options = |selected: i64| -> Vec<(i64, String, bool)> {
+        queues.iter().map(|q| (q.id, q.name(chrome.lang).to_string(), q.id == selected)).collect()
+    };
+    let mut rows: Vec<MailboxRow> = list
+        .into_iter()
+        .map(|m| MailboxRow {
+            id: m.id,
+            imap_password_set: !m.imap_password_sealed.is_empty(),
+            smtp_password_set: !m.smtp_password_sealed.is_empty(),
+            imap_tls: tls_options(&m.imap_tls),
+            smtp_tls: tls_options(&m.smtp_tls),
+            queues: queue_options(m.queue_id),
+            cursor: format!("{}/{}", m.uid_validity, m.last_uid),
+            name: m.name,
+            address: m.address,
+            imap_host: m.imap_host,
+            imap_port: m.imap_port.to_string(),
+            imap_user: m.imap_user,
+            imap_folder: m.imap_folder,
+            smtp_host: m.smtp_host,
+            smtp_port: m.smtp_port.to_string(),
+            smtp_user: m.smtp_user,
+            topic: m.topic,
+            signature: m.signature,
+            active: m.active,
+        })
+        .collect();
+    rows.push(MailboxRow {
+        id: 0,
+        name: String::new(),
+        address: String::new(),
+        imap_host: String::new(),
+        imap_port: "993".into(),
+        imap_user: String::new(),
+        imap_folder: "INBOX".into(),
+        smtp_host: String::new(),
+        smtp_port: "465".into(),
+        smtp_user: String::new(),
+        topic: String::new(),
+        signature: String::new(),
+        active: true,
+        imap_password_set: false,
+        smtp_password_set: false,
+        imap_tls: tls_options("tls"),
+        smtp_tls: tls_options("tls"),
+        queues: queue_options(queues.first().map(|q| q.id).unwrap_or_default()),
+        cursor: String::new(),
+    });
+    crate::pages::render(status, &MailboxesPage { chrome, mailboxes: rows, error })
+}
+
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// `GET /admin/mailboxes`: every mailbox as a form, and one for a new mailbox.
+pub async fn room(State(st): State<AppState>, caller: crate::auth::Caller) -> Response {
+    room_page(&st, &caller, StatusCode::OK, None).await
+}
+
+/// A mailbox form; empty passwords keep the stored ones, `active` is a checkbox.
+#[derive(Deserialize)]
+pub struct MailboxForm {
+    name: String,
+    address: String,
+    imap_host: String,
+    imap_port: String,
+    imap_tls: String,
+    imap_user: String,
+    #[serde(default)]
+    imap_password: String,
+    imap_folder: String,
+    smtp_host: String,
+    smtp_port: String,
+    smtp_tls: String,
+    #[serde(default)]
+    smtp_user: String,
+    #[serde(default)]
+    smtp_password: String,
+    queue_id: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    signature: String,
+    active: Option<String>,
+}
+
+impl MailboxForm {
+    fn input(self) -> Result<MailboxIn, domain::validate::Invalid> {
+        let port = |v: &str, field: &'static str| {
+            crate::pages::form_required(v, domain::validate::Invalid { field, code: "invalid-port" })
+        };
+        let password = |p: String| (!p.is_empty()).then_some(p);
+        Ok(MailboxIn {
+            imap_port: port(&self.imap_port, "imap_port")?,
+            smtp_port: port(&self.smtp_port, "smtp_port")?,
+            queue_id: crate::pages::form_required(
+                &self.queue_id,
+                domain::validate::Invalid { field: "queue_id", code: "error-not-found" },
+            )?,
+            name: self.name,
+            address: self.address,
+            imap_host: self.imap_host,
+            imap_tls: self.imap_tls,
+            imap_user: self.imap_user,
+            imap_password: password(self.imap_password),
+            imap_folder: self.imap_folder,
+            smtp_host: self.smtp_host,
+            smtp_tls: self.smtp_tls,
+            smtp_user: self.smtp_user,
+            smtp_password: password(self.smtp_password),
+            topic: self.topic.trim().to_string(),
+            contact_type: ContactType::Information,
+            signature: self.signature,
+            active: self.active.is_some(),
+        })
+    }
+}
+
+async fn room_answer(st: &AppState, caller: &crate::auth::Caller, saved: Result<Mailbox, StoreError>) -> Response {
+    let say = |key: &str| Some(st.catalog.get(caller.locale, key));
+    match saved {
+        Ok(m) => Redirect::to(&format!("/admin/mailboxes#mailbox-{}", m.id)).into_response(),
+        Err(StoreError::Invalid(inv)) => room_page(st, caller, StatusCode::UNPROCESSABLE_ENTITY, say(inv.code)).await,
+        Err(StoreError::Conflict(_)) => room_page(st, caller, StatusCode::CONFLICT, say("mailbox-address-taken")).await,
+        Err(StoreError::NotFound(_)) => room_page(st, caller, StatusCode::NOT_FOUND, say("error-not-found")).await,
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+/// `POST /admin/mailboxes`: adds a mailbox.
+pub async fn create_form(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    crate::pages::PageForm(f): crate::pages::PageForm<MailboxForm>,
+) -> Response {
+    let saved = match f.input() {
+        Ok(input) => st.store.create_mailbox(&input.settings(&st), &caller.actor()).await,
+        Err(inv) => Err(StoreError::Invalid(inv)),
+    };
+    room_answer(&st, &caller, saved).await
+}
+
+/// `POST /admin/mailboxes/{id}`: changes a mailbox (empty passwords are kept).
+pub async fn update_form(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    crate::pages::PageForm(f): crate::pages::PageForm<MailboxForm>,
+) -> Response {
+    let saved = match f.input() {
+        Ok(input) => st.store.update_mailbox(id, &input.settings(&st), &caller.actor()).await,
+        Err(inv) => Err(StoreError::Invalid(inv)),
+    };
+    room_answer(&st, &caller, saved).await
+}

@@ -188,6 +188,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/topics", SignedIn),
     r(Post, "/api/v1/topics", Requires(ManageQueues)),
     r(Put, "/api/v1/topics/{id}", Requires(ManageQueues)),
+    r(Get, "/admin/mailboxes", Requires(ManageChannels)),
+    r(Post, "/admin/mailboxes", Requires(ManageChannels)),
+    r(Post, "/admin/mailboxes/{id}", Requires(ManageChannels)),
     r(Get, "/api/v1/mailboxes", Requires(ManageChannels)),
     r(Post, "/api/v1/mailboxes", Requires(ManageChannels)),
     r(Get, "/api/v1/mailboxes/{id}", Requires(ManageChannels)),
@@ -302,6 +305,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
+    Room { id: "mailboxes", href: "/admin/mailboxes", label_key: "nav-mailboxes" },
     Room { id: "skills", href: "/admin/skills", label_key: "nav-skills" },
     Room { id: "kb-editor", href: "/admin/kb", label_key: "nav-kb-editor" },
     Room { id: "scripts", href: "/admin/scripts", label_key: "nav-scripts" },
@@ -423,6 +427,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/service-levels", get(service_pages::get_levels).put(service_pages::put_levels))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", put(topics::update))
+        .route("/admin/mailboxes", get(mail_api::room).post(mail_api::create_form))
+        .route("/admin/mailboxes/{id}", post(mail_api::update_form))
         .route("/api/v1/mailboxes", get(mail_api::list).post(mail_api::create))
         .route("/api/v1/mailboxes/{id}", get(mail_api::get_one).put(mail_api::update))
         .route("/api/v1/skills", get(skills::list).post(skills::create))

@@ -76,8 +76,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("PUT", "/api/v1/users/{id}/roles") => Only(&[Administrator]),
         ("GET", "/admin/audit" | "/api/v1/audit") => Only(&[Administrator]),
         // Mailboxes (servers, passwords, target queue): administrators configure the channels.
-        ("GET", "/api/v1/mailboxes" | "/api/v1/mailboxes/{id}")
-        | ("POST", "/api/v1/mailboxes")
+        ("GET", "/api/v1/mailboxes" | "/api/v1/mailboxes/{id}" | "/admin/mailboxes")
+        | ("POST", "/api/v1/mailboxes" | "/admin/mailboxes" | "/admin/mailboxes/{id}")
         | ("PUT", "/api/v1/mailboxes/{id}") => Only(&[Administrator]),
         ("GET", "/api/v1/queues") => AnySignedIn,
         ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")

@@ -346,6 +346,39 @@ async fn mailbox_api_refuses_bad_settings_and_never_shows_passwords() {
         assert!(!audit.body.contains("s3cret") && !audit.body.contains("xc20p1"), "{kind}: secrets in the audit");
         let r = app.api(Method::PUT, "/api/v1/mailboxes/999999", Some(&admin), Some(&change.to_string())).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
+        // The room: every mailbox as a form, refusals shown in place, passwords never.
+        let (cookie, csrf) = app.session(app.account(Role::Administrator).id).await;
+        let room = app.get("/admin/mailboxes", &[("cookie", &cookie)]).await;
+        assert_eq!(room.status, StatusCode::OK, "{kind}");
+        assert!(room.body.contains(&format!("id=\"mailbox-{id}\"")) && room.body.contains("id=\"mailbox-0\""));
+        assert!(!room.body.contains("s3cret") && !room.body.contains("xc20p1"), "{kind}: a password on the page");
+        let queue = app.queue.to_string();
+        let mut fields = vec![
+            ("name", "Жалобы"),
+            ("address", "complaints@shop.test"),
+            ("imap_host", "imap.shop.test"),
+            ("imap_port", "99999"),
+            ("imap_tls", "tls"),
+            ("imap_user", "c"),
+            ("imap_password", "pw-imap"),
+            ("imap_folder", "INBOX"),
+            ("smtp_host", "smtp.shop.test"),
+            ("smtp_port", "587"),
+            ("smtp_tls", "starttls"),
+            ("queue_id", queue.as_str()),
+            ("active", "1"),
+        ];
+        let r = app.form("/admin/mailboxes", &cookie, Some(&csrf), &fields).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{kind}");
+        assert!(r.body.contains("65535"), "{kind}: the refusal is explained");
+        fields[3] = ("imap_port", "993");
+        let r = app.form("/admin/mailboxes", &cookie, Some(&csrf), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
+        let all = app.state.store.mailboxes().await.expect("list");
+        let made = all.iter().find(|m| m.address == "complaints@shop.test").expect("made in the room");
+        assert_eq!(app.state.secrets.open(&made.imap_password_sealed).ok().as_deref(), Some("pw-imap"));
+        assert_eq!(made.smtp_password_sealed, "", "{kind}: no SMTP password given");
+
         let bad = app.api(Method::POST, "/api/v1/mailboxes", Some(&admin), Some("{\"name\": 1}")).await;
         assert!(bad.status.is_client_error());
         let _: Value = bad.json();
