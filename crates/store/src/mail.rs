@@ -298,37 +298,18 @@ impl Store {
         let at = now_ms();
         let mut tx = self.begin().await?;
         crate::topics::check_for_contact(&mut tx, &s.topic).await?;
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO mailboxes (name, address, imap_host, imap_port, imap_tls, imap_user, imap_password, \
              imap_folder, smtp_host, smtp_port, smtp_tls, smtp_user, smtp_password, queue_id, topic, contact_type, \
              signature, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
              $13, $14, $15, $16, $17, $18, $19, $19) RETURNING {COLUMNS}"
-        ))
-        .bind(s.name.trim())
-        .bind(s.address.trim().to_lowercase())
-        .bind(s.imap_host.trim())
-        .bind(s.imap_port)
-        .bind(&s.imap_tls)
-        .bind(s.imap_user.trim())
-        .bind(s.imap_password_sealed.clone().unwrap_or_default())
-        .bind(s.imap_folder.trim())
-        .bind(s.smtp_host.trim())
-        .bind(s.smtp_port)
-        .bind(&s.smtp_tls)
-        .bind(s.smtp_user.trim())
-        .bind(s.smtp_password_sealed.clone().unwrap_or_default())
-        .bind(s.queue_id)
-        .bind(&s.topic)
-        .bind(s.contact_type.as_str())
-        .bind(&s.signature)
-        .bind(i64::from(s.active))
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("queue"),
-            _ => conflict_as("mailbox address")(e),
-        })?;
+        );
+        let query = sqlx::query(&sql);
+        let row = bind_settings(query, s, String::new(), String::new())
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(save_error)?;
         let m = from_row(&row)?;
         record_mailbox(&mut tx, &m, ev::MAILBOX_CREATED, actor, at).await?;
         tx.commit().await?;
@@ -352,40 +333,21 @@ impl Store {
         let moved = before.imap_host != s.imap_host.trim()
             || before.imap_user != s.imap_user.trim()
             || before.imap_folder != s.imap_folder.trim();
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE mailboxes SET name = $1, address = $2, imap_host = $3, imap_port = $4, imap_tls = $5, \
              imap_user = $6, imap_password = $7, imap_folder = $8, smtp_host = $9, smtp_port = $10, smtp_tls = $11, \
              smtp_user = $12, smtp_password = $13, queue_id = $14, topic = $15, contact_type = $16, signature = $17, \
              active = $18, updated_at = $19, uid_validity = $20, last_uid = $21 WHERE id = $22 RETURNING {COLUMNS}"
-        ))
-        .bind(s.name.trim())
-        .bind(s.address.trim().to_lowercase())
-        .bind(s.imap_host.trim())
-        .bind(s.imap_port)
-        .bind(&s.imap_tls)
-        .bind(s.imap_user.trim())
-        .bind(s.imap_password_sealed.clone().unwrap_or(before.imap_password_sealed))
-        .bind(s.imap_folder.trim())
-        .bind(s.smtp_host.trim())
-        .bind(s.smtp_port)
-        .bind(&s.smtp_tls)
-        .bind(s.smtp_user.trim())
-        .bind(s.smtp_password_sealed.clone().unwrap_or(before.smtp_password_sealed))
-        .bind(s.queue_id)
-        .bind(&s.topic)
-        .bind(s.contact_type.as_str())
-        .bind(&s.signature)
-        .bind(i64::from(s.active))
-        .bind(at)
-        .bind(if moved { 0 } else { before.uid_validity })
-        .bind(if moved { 0 } else { before.last_uid })
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("queue"),
-            _ => conflict_as("mailbox address")(e),
-        })?;
+        );
+        let query = sqlx::query(&sql);
+        let row = bind_settings(query, s, before.imap_password_sealed, before.smtp_password_sealed)
+            .bind(at)
+            .bind(if moved { 0 } else { before.uid_validity })
+            .bind(if moved { 0 } else { before.last_uid })
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(save_error)?;
         let m = from_row(&row)?;
         record_mailbox(&mut tx, &m, ev::MAILBOX_CHANGED, actor, at).await?;
         tx.commit().await?;
@@ -757,6 +719,38 @@ pub struct OutgoingLetter {
     pub to_address: String,
     pub subject: String,
     pub body: String,
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds the settings as `$1`–`$18` (the column order of both the INSERT
+/// and the UPDATE); a password not given keeps `imap_kept` / `smtp_kept`.
+fn bind_settings<'q>(q: AnyQuery<'q>, s: &'q MailboxSettings, imap_kept: String, smtp_kept: String) -> AnyQuery<'q> {
+    q.bind(s.name.trim())
+        .bind(s.address.trim().to_lowercase())
+        .bind(s.imap_host.trim())
+        .bind(s.imap_port)
+        .bind(&s.imap_tls)
+        .bind(s.imap_user.trim())
+        .bind(s.imap_password_sealed.clone().unwrap_or(imap_kept))
+        .bind(s.imap_folder.trim())
+        .bind(s.smtp_host.trim())
+        .bind(s.smtp_port)
+        .bind(&s.smtp_tls)
+        .bind(s.smtp_user.trim())
+        .bind(s.smtp_password_sealed.clone().unwrap_or(smtp_kept))
+        .bind(s.queue_id)
+        .bind(&s.topic)
+        .bind(s.contact_type.as_str())
+        .bind(&s.signature)
+        .bind(i64::from(s.active))
+}
+
+fn save_error(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound("queue"),
+        _ => conflict_as("mailbox address")(e),
+    }
 }
 
 async fn record_mailbox(

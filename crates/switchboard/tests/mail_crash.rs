@@ -5,17 +5,16 @@
 //! Message-IDs checked — on SQLite and PostgreSQL.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+use common::{call, Server, BIN, TEST_KEY as KEY};
 const LETTERS: u32 = 500;
 const KILLS: usize = 5;
-/// A fixed test key (the binary would otherwise make a key file).
-const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 fn cli(args: &[&str]) -> String {
     let out = Command::new(BIN)
@@ -28,52 +27,16 @@ fn cli(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start(db: &str, ca: &str) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--database", db, "--listen", "127.0.0.1:0"])
-        .env("SWITCHBOARD_LOG", "error")
-        .env("SWITCHBOARD_SECRET_KEY", KEY)
-        .env("SWITCHBOARD_MAIL_POLL_MS", "200")
-        .env("SWITCHBOARD_MAIL_IDLE_MS", "1000")
-        .env("SWITCHBOARD_MAIL_CA_FILE", ca)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("URL printed").expect("read");
-        if let Some(u) = line.strip_prefix("Switchboard serving: ") {
-            break u.trim_end_matches('/').to_string();
-        }
-    };
-    Server { child, url }
-}
-
-fn call(agent: &ureq::Agent, method: &str, url: &str, token: &str, body: Option<Value>) -> Result<Value, String> {
-    let req = agent.request(method, url).set("Authorization", &format!("Bearer {token}"));
-    let resp = match body {
-        Some(b) => req.send_json(b),
-        None => req.call(),
-    };
-    match resp {
-        Ok(r) => r.into_json().map_err(|e| e.to_string()),
-        Err(ureq::Error::Status(code, r)) => Err(format!("{code}: {}", r.into_string().unwrap_or_default())),
-        Err(e) => Err(format!("transport: {e}")),
-    }
+    common::start(
+        db,
+        &[
+            ("SWITCHBOARD_LOG", "error"),
+            ("SWITCHBOARD_MAIL_POLL_MS", "200"),
+            ("SWITCHBOARD_MAIL_IDLE_MS", "1000"),
+            ("SWITCHBOARD_MAIL_CA_FILE", ca),
+        ],
+    )
 }
 
 /// Appends `LETTERS` letters to a user's INBOX over IMAP; returns their Message-IDs.
