@@ -224,6 +224,17 @@ In-Reply-To: <{ours}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСпас
         let answer = e.iter().find(|e| e.message_id.starts_with("q2-")).expect("answer");
         assert_eq!(answer.body_text, "Спасибо!", "{kind}: quoted history trimmed");
         assert_eq!(answer.disposition, "threaded");
+        // By the contact number in the subject alone, from the same customer.
+        let by_number = format!(
+            "From: {customer}\r\nTo: {support}\r\nSubject: Ещё вопрос [#{contact}]\r\nMessage-ID: <q2b-{tag}@example.test>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\r\nИ ещё: можно курьером?\r\n"
+        );
+        smtp_raw(&env, &customer, &support, by_number.as_bytes()).await;
+        wait_for("the letter threaded by its subject", || async {
+            let e = st.store.contact_emails(contact).await.ok()?;
+            e.iter().any(|e| e.message_id.starts_with("q2b-")).then_some(())
+        })
+        .await;
         // The contact window shows the letters.
         let (cookie, _) = app.session(app.account(Role::Operator).id).await;
         let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
@@ -240,9 +251,11 @@ In-Reply-To: <{ours}>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСпас
 In-Reply-To: <{ours}>\r\nAuto-Submitted: auto-replied\r\n\r\nI am on holiday.\r\n"
         );
         smtp_raw(&env, &customer, &support, auto.as_bytes()).await;
-        // A letter from a stranger after it proves the poller got past the auto-reply.
+        // A letter from a stranger after it proves the poller got past the
+        // auto-reply; the contact number in its subject does not join it to
+        // someone else's contact.
         let later = format!(
-            "From: other-{tag}@example.test\r\nTo: {support}\r\nSubject: Вопрос\r\nMessage-ID: <q4-{tag}@example.test>\r\n\r\nЕсть ли доставка в Алматы?\r\n"
+            "From: other-{tag}@example.test\r\nTo: {support}\r\nSubject: Вопрос [#{contact}]\r\nMessage-ID: <q4-{tag}@example.test>\r\n\r\nЕсть ли доставка в Алматы?\r\n"
         );
         smtp_raw(&env, &format!("other-{tag}@example.test"), &support, later.as_bytes()).await;
         wait_for("the later letter", || async {
@@ -255,11 +268,11 @@ In-Reply-To: <{ours}>\r\nAuto-Submitted: auto-replied\r\n\r\nI am on holiday.\r\
         assert_eq!((auto.disposition.as_str(), auto.contact_id), ("ignored", None), "{kind}");
         assert_eq!(auto.detail, "auto-submitted");
         assert_eq!(count_contacts(&st).await, contacts_before + 2, "{kind}: the letter and the stranger's, no more");
-        assert_eq!(st.store.contact_emails(contact).await.expect("e").len(), 3, "{kind}: in, out, answer");
+        assert_eq!(st.store.contact_emails(contact).await.expect("e").len(), 4, "{kind}: in, out, two answers");
         tokio::time::sleep(Duration::from_millis(800)).await;
         assert_eq!(inbox(&env, &customer).await.len(), 1, "{kind}: only the operator's reply was sent");
         let m = st.store.mailbox(mailbox_id).await.expect("r").expect("m");
-        assert_eq!(m.last_uid, 4, "{kind}: the cursor passed every letter");
+        assert_eq!(m.last_uid, 5, "{kind}: the cursor passed every letter");
 
         // 5. A bounce of our reply is attached to the contact as a delivery failure.
         let dsn = format!(
