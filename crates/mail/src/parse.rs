@@ -83,7 +83,7 @@ pub fn parse(raw: &[u8]) -> Option<Letter> {
         })
         .map(sanitize_html);
     let header = |name: &str| msg.header_raw(name).map(|v| v.trim().to_string());
-    Some(Letter {
+    let letter = Letter {
         message_id: msg.message_id().map(strip_brackets).filter(|s| !s.is_empty()),
         in_reply_to: id_list(msg.in_reply_to()),
         references: id_list(msg.references()),
@@ -101,7 +101,31 @@ pub fn parse(raw: &[u8]) -> Option<Letter> {
         auto_response_suppressed: msg.header_raw("X-Auto-Response-Suppress").is_some(),
         x_autoreply: msg.header_raw("X-Autoreply").is_some() || msg.header_raw("X-Autorespond").is_some(),
         bounce: bounce(&msg),
-    })
+    };
+    Some(without_nul(letter))
+}
+
+/// NUL characters removed from every text (PostgreSQL's TEXT refuses them,
+/// and a letter that cannot be stored would hold up its mailbox).
+fn without_nul(mut l: Letter) -> Letter {
+    let clean = |s: &mut String| {
+        if s.contains('\0') {
+            *s = s.replace('\0', "");
+        }
+    };
+    for s in [&mut l.subject, &mut l.text].into_iter().chain(l.html.as_mut()).chain(l.message_id.as_mut()) {
+        clean(s);
+    }
+    for s in l.from_address.iter_mut().chain(l.from_name.as_mut()).chain(l.reply_address.as_mut()) {
+        clean(s);
+    }
+    for s in l.in_reply_to.iter_mut().chain(l.references.iter_mut()) {
+        clean(s);
+    }
+    for a in &mut l.attachments {
+        clean(&mut a.filename);
+    }
+    l
 }
 
 fn strip_brackets(id: &str) -> String {
@@ -301,6 +325,13 @@ Final-Recipient: rfc822; gone@example.test\r\nAction: failed\r\nStatus: 5.1.1\r\
         assert_eq!(b.status.as_deref(), Some("5.1.1"));
         assert_eq!(b.diagnostic.as_deref(), Some("550 5.1.1 no such user"));
         assert!(parse(b"From: a@b.test\r\nSubject: x\r\n\r\nx").expect("parses").bounce.is_none());
+    }
+
+    #[test]
+    fn nul_characters_never_reach_storage() {
+        let l = parse(b"From: a@b.test\r\nSubject: x\x00y\r\n\r\nbo\x00dy\r\n").expect("parses");
+        assert!(!l.text.contains('\0') && l.text.contains("body"), "{:?}", l.text);
+        assert!(!l.subject.contains('\0'), "{:?}", l.subject);
     }
 
     #[test]
