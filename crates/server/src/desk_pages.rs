@@ -369,6 +369,13 @@ async fn work_view(
             body: r.body,
         })
         .collect();
+    // `cid:` images of the (sanitised) HTML point at the stored attachments.
+    let inline = st.store.contact_inline_images(id).await?;
+    let with_images = |html: String| {
+        inline.iter().fold(html, |h, (cid, aid)| {
+            h.replace(&format!("\"cid:{cid}\""), &format!("\"/desk/contacts/{id}/attachments/{aid}\""))
+        })
+    };
     let emails = st
         .store
         .contact_emails(id)
@@ -388,7 +395,7 @@ async fn work_view(
                 to: e.to_address,
                 subject: e.subject,
                 text: if e.disposition == "bounce" { e.detail } else { e.body_text },
-                html: e.body_html,
+                html: e.body_html.map(with_images),
                 status,
             }
         })

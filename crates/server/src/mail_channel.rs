@@ -296,7 +296,12 @@ pub fn incoming(m: &Mailbox, validity: i64, uid: u32, raw: &[u8]) -> IncomingLet
     l.files = letter
         .attachments
         .into_iter()
-        .map(|a| LetterFile { filename: a.filename, content_type: a.content_type, content: a.content })
+        .map(|a| LetterFile {
+            filename: a.filename,
+            content_type: a.content_type,
+            content: a.content,
+            content_id: if a.inline { a.content_id } else { None },
+        })
         .collect();
     l
 }

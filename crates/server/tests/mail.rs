@@ -235,15 +235,34 @@ Content-Type: text/plain; charset=utf-8\r\n\r\nИ ещё: можно курье�
             e.iter().any(|e| e.message_id.starts_with("q2b-")).then_some(())
         })
         .await;
+        // An HTML letter with an inline image: shown sanitised, the image from its attachment.
+        let html = format!(
+            "From: {customer}\r\nTo: {support}\r\nSubject: Фото [#{contact}]\r\nMessage-ID: <q2c-{tag}@example.test>\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"REL\"\r\n\r\n\
+--REL\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p onclick=\"steal()\">Вот фото <img src=\"cid:photo1@x\"></p>\
+<script>steal()</script>\r\n--REL\r\nContent-Type: image/png\r\nContent-ID: <photo1@x>\r\n\
+Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--REL--\r\n"
+        );
+        smtp_raw(&env, &customer, &support, html.as_bytes()).await;
+        wait_for("the HTML letter", || async {
+            let e = st.store.contact_emails(contact).await.ok()?;
+            e.iter().any(|e| e.message_id.starts_with("q2c-")).then_some(())
+        })
+        .await;
+        let image = st.store.contact_inline_images(contact).await.expect("inline");
+        assert_eq!(image.len(), 1, "{kind}: {image:?}");
         // The contact window shows the letters.
         let (cookie, _) = app.session(app.account(Role::Operator).id).await;
         let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
         assert_eq!(page.status, StatusCode::OK, "{kind}");
         assert!(page.body.contains("id=\"emails\""), "{kind}: no letters section");
-        for text in ["Здравствуйте! Где мой заказ?", "Заказ передан в доставку.", "Спасибо!"]
+        for text in ["Здравствуйте! Где мой заказ?", "Заказ передан в доставку.", "Спасибо!", "Вот фото"]
         {
             assert!(page.body.contains(text), "{kind}: the window lacks {text:?}");
         }
+        let src = format!("src=\"/desk/contacts/{contact}/attachments/{}\"", image[0].1);
+        assert!(page.body.contains(&src), "{kind}: the inline image is not shown from its attachment");
+        assert!(!page.body.contains("steal()"), "{kind}: the letter's script reached the page");
 
         // 4. An auto-reply to our letter: nothing created, nothing sent.
         let auto = format!(
@@ -268,11 +287,11 @@ In-Reply-To: <{ours}>\r\nAuto-Submitted: auto-replied\r\n\r\nI am on holiday.\r\
         assert_eq!((auto.disposition.as_str(), auto.contact_id), ("ignored", None), "{kind}");
         assert_eq!(auto.detail, "auto-submitted");
         assert_eq!(count_contacts(&st).await, contacts_before + 2, "{kind}: the letter and the stranger's, no more");
-        assert_eq!(st.store.contact_emails(contact).await.expect("e").len(), 4, "{kind}: in, out, two answers");
+        assert_eq!(st.store.contact_emails(contact).await.expect("e").len(), 5, "{kind}: in, out, three answers");
         tokio::time::sleep(Duration::from_millis(800)).await;
         assert_eq!(inbox(&env, &customer).await.len(), 1, "{kind}: only the operator's reply was sent");
         let m = st.store.mailbox(mailbox_id).await.expect("r").expect("m");
-        assert_eq!(m.last_uid, 5, "{kind}: the cursor passed every letter");
+        assert_eq!(m.last_uid, 6, "{kind}: the cursor passed every letter");
 
         // 5. A bounce of our reply is attached to the contact as a delivery failure.
         let dsn = format!(

@@ -184,6 +184,8 @@ pub struct LetterFile {
     pub filename: String,
     pub content_type: String,
     pub content: Vec<u8>,
+    /// For inline images: what `cid:` URLs in the HTML body call it.
+    pub content_id: Option<String>,
 }
 
 /// One fetched letter, decoded, with where it was found.
@@ -575,6 +577,18 @@ impl Store {
         rows.iter().map(email_from_row).collect()
     }
 
+    /// (Content-ID, attachment id) of a contact's inline images.
+    pub async fn contact_inline_images(&self, contact_id: i64) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT content_id, id FROM contact_attachments WHERE contact_id = $1 AND content_id IS NOT NULL \
+             ORDER BY id",
+        )
+        .bind(contact_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("content_id")?, r.try_get("id")?))).collect()
+    }
+
     /// Inbound letters of a mailbox (any disposition), oldest first.
     pub async fn mailbox_letters(&self, mailbox_id: i64) -> Result<Vec<EmailRecord>> {
         let rows = sqlx::query(&format!(
@@ -896,7 +910,7 @@ async fn insert_files(
         let content_type = domain::contact_work::sanitize_content_type(&f.content_type);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO contact_attachments (contact_id, author_id, filename, content_type, size, content, \
-             created_at) VALUES ($1, NULL, $2, $3, $4, $5, $6) RETURNING id",
+             created_at, content_id) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(contact_id)
         .bind(&filename)
@@ -904,6 +918,7 @@ async fn insert_files(
         .bind(f.content.len() as i64)
         .bind(&f.content)
         .bind(at)
+        .bind(f.content_id.as_deref())
         .fetch_one(&mut **tx)
         .await?;
         kept.push(json!({"attachment_id": id, "filename": filename, "content_type": content_type,

@@ -53,3 +53,6 @@ CREATE TABLE email_messages (
 CREATE INDEX email_messages_message_id ON email_messages(message_id);
 CREATE INDEX email_messages_contact ON email_messages(contact_id);
 CREATE INDEX email_messages_outbox ON email_messages(direction, disposition);
+
+-- Inline images of letters: the Content-ID that `cid:` URLs in the HTML body name.
+ALTER TABLE contact_attachments ADD COLUMN content_id TEXT;
