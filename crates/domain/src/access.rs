@@ -84,7 +84,7 @@ impl Role {
                 &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers, ManageCustomers]
             }
             Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers],
-            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge],
+            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge, ManageChannels],
         }
     }
 }
@@ -123,10 +123,12 @@ pub enum Permission {
     /// kept current by senior operators and supervisors; quality specialists and
     /// administrators maintain it too).
     EditKnowledge,
+    /// Configure the channels: email mailboxes (servers, passwords, target queue).
+    ManageChannels,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -141,6 +143,7 @@ impl Permission {
         Permission::EditCustomers,
         Permission::ManageCustomers,
         Permission::EditKnowledge,
+        Permission::ManageChannels,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -159,6 +162,7 @@ impl Permission {
             Permission::EditCustomers => "edit_customers",
             Permission::ManageCustomers => "manage_customers",
             Permission::EditKnowledge => "edit_knowledge",
+            Permission::ManageChannels => "manage_channels",
         }
     }
 }

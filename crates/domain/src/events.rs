@@ -113,3 +113,15 @@ pub const CALL_ENDED: &str = "call.ended";
 pub const CALL_RECORDING_ADDED: &str = "call.recording_added";
 /// Click-to-call: a dial request was sent to the PBX.
 pub const CALL_DIAL_REQUESTED: &str = "call.dial_requested";
+/// An administrator configured an email mailbox (IMAP in, SMTP out).
+pub const MAILBOX_CREATED: &str = "mailbox.created";
+/// An administrator changed a mailbox's settings or passwords.
+pub const MAILBOX_CHANGED: &str = "mailbox.changed";
+/// A letter arrived on a contact (the first one creates it; answers thread in).
+pub const CONTACT_EMAIL_RECEIVED: &str = "contact.email_received";
+/// A reply letter was handed to the SMTP server.
+pub const CONTACT_EMAIL_SENT: &str = "contact.email_sent";
+/// A reply letter could not be delivered (SMTP refused it, or a bounce came back).
+pub const CONTACT_DELIVERY_FAILED: &str = "contact.delivery_failed";
+/// A letter was processed and left alone (auto-reply, bulk, list, our own, no sender).
+pub const EMAIL_IGNORED: &str = "email.ignored";

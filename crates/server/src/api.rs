@@ -295,6 +295,8 @@ impl Modify for SecuritySchemes {
         work_api::add_note, work_api::notes, work_api::upload, work_api::download, work_api::link, work_api::close,
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
         crate::topics::list, crate::topics::create, crate::topics::update,
+        crate::mail_api::list, crate::mail_api::get_one, crate::mail_api::create, crate::mail_api::update,
+        crate::mail_api::contact_emails,
         crate::skills::list, crate::skills::create, crate::skills::update, crate::skills::set_operator_skills,
         crate::skills::set_operator_capacity, crate::skills::set_queue_skills, crate::skills::set_contact_skills,
         crate::kb_edit::list_articles, crate::kb_edit::create_article, crate::kb_edit::get_article,
@@ -309,7 +311,7 @@ impl Modify for SecuritySchemes {
         crate::cti::webhook, crate::cti::create_integration, crate::cti::list_integrations,
         crate::cti::revoke_integration, crate::cti::click_to_call, crate::cti::call),
     modifiers(&SecuritySchemes),
-    tags((name = "accounts"), (name = "audit"), (name = "contacts"), (name = "contact work"), (name = "customers"),
+    tags((name = "accounts"), (name = "audit"), (name = "channels"), (name = "contacts"), (name = "contact work"), (name = "customers"),
         (name = "knowledge"), (name = "operations"), (name = "planning"),
         (name = "cti", description = "Voice through CTI: the PBX webhook (Zammad's generic CTI events newCall, answer, hangup plus queued, offered, hold, unhold, transferred, abandoned, recording; token in the path; answers {}, reject or dial), integrations, click-to-call, call timings and KPI inputs"))
 )]

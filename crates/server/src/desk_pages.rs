@@ -220,6 +220,8 @@ pub struct WorkView {
     pub links: Vec<LinkRow>,
     pub notices: Vec<NoticeRow>,
     pub replies: Vec<ReplyRow>,
+    /// The letters of an email contact, in and out, oldest first.
+    pub emails: Vec<EmailRow>,
     /// (id, name, selected)
     pub templates: Vec<(i64, String, bool)>,
     /// The composer's text (a template filled from the contact, blanks left as `{{name}}`).
@@ -237,6 +239,20 @@ pub struct WorkView {
     pub recordings: Vec<String>,
     /// The call's timings (label, seconds) for a contact that came through CTI.
     pub call: Vec<(String, String)>,
+}
+
+/// A letter in the contact window. `html` was sanitised when the letter
+/// was stored (`mail::parse`), so the template shows it as is.
+pub struct EmailRow {
+    pub when: String,
+    pub direction: String,
+    pub incoming: bool,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    pub status: String,
 }
 
 pub struct NoteRow {
@@ -357,6 +373,37 @@ async fn work_view(
             body: r.body,
         })
         .collect();
+    // `cid:` images of the (sanitised) HTML point at the stored attachments.
+    let inline = st.store.contact_inline_images(id).await?;
+    let with_images = |html: String| {
+        inline.iter().fold(html, |h, (cid, aid)| {
+            h.replace(&format!("\"cid:{cid}\""), &format!("\"/desk/contacts/{id}/attachments/{aid}\""))
+        })
+    };
+    let emails = st
+        .store
+        .contact_emails(id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let incoming = e.direction == "in";
+            let status = match e.disposition.as_str() {
+                "sending" | "sent" | "failed" | "bounce" => chrome.t.get(&format!("email-status-{}", e.disposition)),
+                _ => String::new(),
+            };
+            EmailRow {
+                when: crate::pages::format_utc(e.created_at),
+                direction: chrome.t.get(if incoming { "email-in" } else { "email-out" }),
+                incoming,
+                from: e.from_address,
+                to: e.to_address,
+                subject: e.subject,
+                text: if e.disposition == "bounce" { e.detail } else { e.body_text },
+                html: e.body_html.map(with_images),
+                status,
+            }
+        })
+        .collect();
     let all = crate::kb_edit::active_templates(st).await?;
     let chosen = template.and_then(|t| all.iter().find(|x| x.id == t));
     let draft = match chosen {
@@ -380,6 +427,7 @@ async fn work_view(
         links,
         notices,
         replies,
+        emails,
         templates,
         draft,
         template_id,

@@ -21,6 +21,8 @@ pub mod kb_edit;
 pub mod kb_edit_pages;
 pub mod kb_pages;
 pub mod live;
+pub mod mail_api;
+pub mod mail_channel;
 pub mod metrics;
 pub mod pages;
 pub mod password;
@@ -32,6 +34,7 @@ pub mod planning_xlsx;
 pub mod public_pages;
 pub mod queue_pages;
 pub mod routes;
+pub mod secret;
 pub mod service_pages;
 pub mod skills;
 pub mod state;
@@ -48,6 +51,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let live = state.live.clone();
     let scanner = alerts::spawn_scanner(state.clone(), alerts::SCAN_EVERY);
     let clock = dispatch::spawn_ticker(state.clone(), dispatch::TICK_EVERY);
+    let mail = mail_channel::spawn(state.clone());
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -58,6 +62,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
         .await?;
     scanner.abort();
     clock.abort();
+    mail.abort();
     Ok(())
 }
 

@@ -12,8 +12,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages, skills,
-    topics, work_api, work_pages, AppState,
+    mail_api, metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages,
+    skills, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -198,6 +198,13 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/topics", SignedIn),
     r(Post, "/api/v1/topics", Requires(ManageQueues)),
     r(Put, "/api/v1/topics/{id}", Requires(ManageQueues)),
+    r(Get, "/admin/mailboxes", Requires(ManageChannels)),
+    r(Post, "/admin/mailboxes", Requires(ManageChannels)),
+    r(Post, "/admin/mailboxes/{id}", Requires(ManageChannels)),
+    r(Get, "/api/v1/mailboxes", Requires(ManageChannels)),
+    r(Post, "/api/v1/mailboxes", Requires(ManageChannels)),
+    r(Get, "/api/v1/mailboxes/{id}", Requires(ManageChannels)),
+    r(Put, "/api/v1/mailboxes/{id}", Requires(ManageChannels)),
     // Everyone signed in reads the skill catalogue (to say what a contact needs).
     r(Get, "/api/v1/skills", SignedIn),
     r(Post, "/api/v1/skills", Requires(ManageQueues)),
@@ -222,6 +229,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/contacts/{id}/waiting", Requires(UseDesk)),
     r(Post, "/api/v1/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}/notifications", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/emails", Requires(UseDesk)),
     r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
     r(Put, "/api/v1/me/state", Requires(UseDesk)),
     r(Get, "/api/v1/kb/articles", Requires(EditKnowledge)),
@@ -323,6 +331,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
+    Room { id: "mailboxes", href: "/admin/mailboxes", label_key: "nav-mailboxes" },
     Room { id: "skills", href: "/admin/skills", label_key: "nav-skills" },
     Room { id: "kb-editor", href: "/admin/kb", label_key: "nav-kb-editor" },
     Room { id: "scripts", href: "/admin/scripts", label_key: "nav-scripts" },
@@ -456,6 +465,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/service-levels", get(service_pages::get_levels).put(service_pages::put_levels))
         .route("/api/v1/topics", get(topics::list).post(topics::create))
         .route("/api/v1/topics/{id}", put(topics::update))
+        .route("/admin/mailboxes", get(mail_api::room).post(mail_api::create_form))
+        .route("/admin/mailboxes/{id}", post(mail_api::update_form))
+        .route("/api/v1/mailboxes", get(mail_api::list).post(mail_api::create))
+        .route("/api/v1/mailboxes/{id}", get(mail_api::get_one).put(mail_api::update))
         .route("/api/v1/skills", get(skills::list).post(skills::create))
         .route("/api/v1/skills/{id}", put(skills::update))
         .route("/api/v1/operators/{id}/skills", put(skills::set_operator_skills))
@@ -477,6 +490,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}/waiting", post(work_api::waiting))
         .route("/api/v1/contacts/{id}/replies", post(work_api::reply))
         .route("/api/v1/contacts/{id}/notifications", get(work_api::notifications))
+        .route("/api/v1/contacts/{id}/emails", get(mail_api::contact_emails))
         .route("/api/v1/me/contacts", get(desk_api::my_contacts))
         .route("/api/v1/me/state", put(desk_api::set_my_state))
         .route("/api/v1/alerts", get(alerts::list))

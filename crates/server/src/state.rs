@@ -9,8 +9,10 @@ use store::Store;
 
 use crate::dispatch::Dispatcher;
 use crate::live::LiveHub;
+use crate::mail_channel::MailConfig;
 use crate::metrics::Metrics;
 use crate::password::HashCost;
+use crate::secret::SecretBox;
 
 /// Settings of the HTTP server (from the CLI, the TOML file or `SWITCHBOARD_*`).
 #[derive(Debug, Clone)]
@@ -26,6 +28,12 @@ pub struct ServerConfig {
     pub sign_in_window_ms: i64,
     /// Cost of password hashing.
     pub hash_cost: HashCost,
+    /// The key sealing secrets at rest (mailbox passwords); `None` makes a
+    /// random one for this process only (tests): sealed values then do not
+    /// survive a restart.
+    pub secret_key: Option<crate::secret::SecretKey>,
+    /// The email channel's timings and extra trusted CA.
+    pub mail: MailConfig,
 }
 
 impl Default for ServerConfig {
@@ -37,6 +45,8 @@ impl Default for ServerConfig {
             sign_in_max_failures: 5,
             sign_in_window_ms: 15 * 60 * 1000,
             hash_cost: HashCost::default(),
+            secret_key: None,
+            mail: MailConfig::default(),
         }
     }
 }
@@ -54,6 +64,10 @@ pub struct AppState {
     pub kb: Arc<kb::KbIndex>,
     /// Live updates for open browsers (the dispatcher publishes on it).
     pub live: LiveHub,
+    /// Seals and opens secrets stored in the database (mailbox passwords).
+    pub secrets: Arc<SecretBox>,
+    /// The email channel's settings.
+    pub mail: Arc<MailConfig>,
     /// SLA targets and legal presets in force, read from the store at start
     /// and replaced when an administrator saves them.
     service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
@@ -67,7 +81,10 @@ impl AppState {
         let levels = store.service_levels().await?;
         let catalog = Arc::new(Catalog::load()?);
         store.set_notice_text(Arc::new(crate::work_api::CatalogNotices(catalog.clone())));
+        let key = config.secret_key.map(|k| k.0).unwrap_or_else(SecretBox::generate_key);
         Ok(AppState {
+            secrets: Arc::new(SecretBox::new(&key)),
+            mail: Arc::new(config.mail.clone()),
             store,
             config: Arc::new(config),
             catalog,

@@ -56,7 +56,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/desk/contacts/{id}/close" | "/desk/contacts/{id}/reopen" | "/desk/contacts/{id}/waiting")
         | ("POST", "/desk/contacts/{id}/replies")
         | ("GET", "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments/{aid}")
-        | ("GET", "/api/v1/contacts/{id}/notifications")
+        | ("GET", "/api/v1/contacts/{id}/notifications" | "/api/v1/contacts/{id}/emails")
         | (
             "POST",
             "/api/v1/contacts/{id}/notes" | "/api/v1/contacts/{id}/attachments" | "/api/v1/contacts/{id}/links",
@@ -75,6 +75,10 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("POST", "/admin/users" | "/admin/users/{id}/roles" | "/api/v1/users") => Only(&[Administrator]),
         ("PUT", "/api/v1/users/{id}/roles") => Only(&[Administrator]),
         ("GET", "/admin/audit" | "/api/v1/audit") => Only(&[Administrator]),
+        // Mailboxes (servers, passwords, target queue): administrators configure the channels.
+        ("GET", "/api/v1/mailboxes" | "/api/v1/mailboxes/{id}" | "/admin/mailboxes")
+        | ("POST", "/api/v1/mailboxes" | "/admin/mailboxes" | "/admin/mailboxes/{id}")
+        | ("PUT", "/api/v1/mailboxes/{id}") => Only(&[Administrator]),
         ("GET", "/api/v1/queues") => AnySignedIn,
         ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")
         | ("PUT", "/api/v1/queues/{id}/rules")
@@ -206,6 +210,35 @@ async fn every_role_against_every_route() {
     .expect("message");
     let call_contact =
         app.state.store.apply_call_message(cti, &new_call, store::now_ms(), None).await.expect("call").contact_id;
+    let mailbox = app
+        .state
+        .store
+        .create_mailbox(
+            &store::mail::MailboxSettings {
+                name: "Поддержка".into(),
+                address: "support@shop.test".into(),
+                imap_host: "127.0.0.1".into(),
+                imap_port: 9,
+                imap_tls: "none".into(),
+                imap_user: "support".into(),
+                imap_password_sealed: None,
+                imap_folder: "INBOX".into(),
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 9,
+                smtp_tls: "none".into(),
+                smtp_user: String::new(),
+                smtp_password_sealed: None,
+                queue_id: app.queue,
+                topic: String::new(),
+                contact_type: domain::contact::ContactType::Information,
+                signature: String::new(),
+                active: false,
+            },
+            &store::AuditActor::cli(),
+        )
+        .await
+        .expect("mailbox")
+        .id;
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -226,6 +259,8 @@ async fn every_role_against_every_route() {
             call_contact
         } else if spec.path.contains("alerts/") {
             app.alert
+        } else if spec.path.contains("mailboxes/") {
+            mailbox
         } else if spec.path.contains("customers") {
             app.customer
         } else if spec.path.contains("contacts/") {

@@ -29,6 +29,11 @@ impl AuditActor {
     pub fn demo() -> AuditActor {
         AuditActor { user_id: None, login: "demo".into(), ip: None }
     }
+
+    /// The email channel acting on a letter it fetched.
+    pub fn mail() -> AuditActor {
+        AuditActor { user_id: None, login: "mail".into(), ip: None }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

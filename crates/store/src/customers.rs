@@ -149,7 +149,11 @@ async fn add_identities(
     Ok(())
 }
 
-async fn insert_customer(tx: &mut Transaction<'static, Any>, c: &NewCustomer, identities: &[Identity]) -> Result<i64> {
+pub(crate) async fn insert_customer(
+    tx: &mut Transaction<'static, Any>,
+    c: &NewCustomer,
+    identities: &[Identity],
+) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customers (full_name, phone, email, client_type, locale, created_at, name_norm, consent, \
          consent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",

@@ -21,6 +21,7 @@ pub mod customers;
 pub mod events;
 pub mod kb;
 pub mod kb_edit;
+pub mod mail;
 pub mod planning;
 pub mod public;
 pub mod queues;

@@ -4,6 +4,7 @@
 //! TOML file, in that order of precedence.
 
 mod config;
+mod secret_key;
 mod users;
 mod wfm_cli;
 mod wfm_planning_cli;
@@ -106,7 +107,10 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             let url = file.database_url(database)?;
             let listen = listen.or(file.listen.clone()).unwrap_or_else(|| "127.0.0.1:8080".into());
             let store = open(&url).await?;
-            serve(store, &listen, file.server_config(), None).await
+            let mut config = file.server_config();
+            config.secret_key = Some(secret_key::resolve(&secret_key::default_file(&url))?);
+            config.mail = server::mail_channel::MailConfig::from_env();
+            serve(store, &listen, config, None).await
         }
         Command::Migrate { database } => {
             let url = file.database_url(database)?;
@@ -158,7 +162,9 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, fi
     let db = data.join("switchboard.db");
     let url = format!("sqlite://{}", db.display());
     let store = open(&url).await?;
-    let config = file.server_config();
+    let mut config = file.server_config();
+    config.secret_key = Some(secret_key::resolve(&data.join("switchboard.key"))?);
+    config.mail = server::mail_channel::MailConfig::from_env();
     let fresh = store.count_users().await? == 0;
     // Seeding needs the bank's profile; the live stream only prefers it.
     let csv = if fresh || live {

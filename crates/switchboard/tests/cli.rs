@@ -1,13 +1,14 @@
 //! The binary as administrators and scripts use it: subcommands, help,
 //! configuration sources, and durability under `kill -9`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+use common::{start, BIN};
 
 fn run(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN).args(args).env("SWITCHBOARD_LOG", "warn").output().expect("run switchboard");
@@ -125,31 +126,6 @@ fn configuration_comes_from_a_toml_file_and_the_environment() {
     assert!(!success && err.contains("no database"), "{err}");
 }
 
-/// A running `switchboard serve` and the URL it printed.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-fn start(db_url: &str) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--database", db_url, "--listen", "127.0.0.1:0"])
-        .env("SWITCHBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("serve printed its URL").expect("read stdout");
-        if let Some(u) = line.strip_prefix("Switchboard serving: ") {
-            break u.trim_end_matches('/').to_string();
-        }
-    };
-    Server { child, url }
-}
-
 #[tokio::test]
 async fn acknowledged_user_creations_survive_kill_9() {
     for db in testkit::databases().await {
@@ -170,7 +146,7 @@ async fn acknowledged_user_creations_survive_kill_9() {
         ]);
         let token = ok(&["user", "token", "--database", &url, "--login", "root.admin"]).trim().to_string();
 
-        let mut server = start(&url);
+        let mut server = start(&url, &[]);
         let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let mut workers = Vec::new();
@@ -208,7 +184,7 @@ async fn acknowledged_user_creations_survive_kill_9() {
         let acknowledged = acknowledged.lock().expect("lock").clone();
         assert!(acknowledged.len() >= 40, "{}: burst too small: {}", db.kind, acknowledged.len());
 
-        let mut server = start(&url);
+        let mut server = start(&url, &[]);
         let health = ureq::get(&format!("{}/healthz", server.url)).call().expect("healthz");
         assert_eq!(health.status(), 200);
         let users: serde_json::Value = ureq::get(&format!("{}/api/v1/users", server.url))

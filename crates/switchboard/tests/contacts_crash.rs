@@ -2,65 +2,21 @@
 //! every acknowledged contact exists once and is either queued or with
 //! exactly one operator — the store and the rebuilt routing engine agree.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
-const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+use common::{call, start, BIN};
 
 fn cli(args: &[&str]) -> String {
     let out = Command::new(BIN).args(args).env("SWITCHBOARD_LOG", "warn").output().expect("run");
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(db: &str) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--database", db, "--listen", "127.0.0.1:0"])
-        .env("SWITCHBOARD_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("URL printed").expect("read");
-        if let Some(u) = line.strip_prefix("Switchboard serving: ") {
-            break u.trim_end_matches('/').to_string();
-        }
-    };
-    Server { child, url }
-}
-
-fn call(agent: &ureq::Agent, method: &str, url: &str, token: &str, body: Option<Value>) -> Result<Value, String> {
-    let req = agent.request(method, url).set("Authorization", &format!("Bearer {token}"));
-    let resp = match body {
-        Some(b) => req.send_json(b),
-        None => req.call(),
-    };
-    match resp {
-        Ok(r) if r.status() == 204 => Ok(Value::Null),
-        Ok(r) => r.into_json().map_err(|e| e.to_string()),
-        Err(ureq::Error::Status(code, r)) => Err(format!("{code}: {}", r.into_string().unwrap_or_default())),
-        Err(e) => Err(format!("transport: {e}")),
-    }
 }
 
 #[tokio::test]
@@ -86,7 +42,7 @@ async fn acknowledged_contacts_survive_kill_9_queued_or_assigned_never_both() {
             ]);
             tokens.push(cli(&["user", "token", "--database", &url, "--login", login]));
         }
-        let server = start(&url);
+        let server = start(&url, &[]);
         let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(10)).build();
         let boss = tokens[0].clone();
         let q = call(
@@ -170,7 +126,7 @@ async fn acknowledged_contacts_survive_kill_9_queued_or_assigned_never_both() {
         let acknowledged = acknowledged.lock().expect("lock").clone();
         assert!(acknowledged.len() >= 60, "{}: burst too small: {}", db.kind, acknowledged.len());
 
-        let server = start(&url);
+        let server = start(&url, &[]);
         let mut counts = std::collections::BTreeMap::<String, usize>::new();
         for id in &acknowledged {
             let c = call(&agent, "GET", &format!("{}/api/v1/contacts/{id}", server.url), &boss, None)
