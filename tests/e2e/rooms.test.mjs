@@ -44,7 +44,8 @@ const ROLE_ROOMS = {
     'kb-editor', 'scripts', 'templates'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'users', 'audit'],
+  administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'mailboxes', 'users',
+    'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -63,6 +64,7 @@ const ROOM_PATH = {
   'kb-editor': '/admin/kb',
   scripts: '/admin/scripts',
   templates: '/admin/templates',
+  mailboxes: '/admin/mailboxes',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',
