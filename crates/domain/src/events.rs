@@ -125,3 +125,15 @@ pub const CONTACT_EMAIL_SENT: &str = "contact.email_sent";
 pub const CONTACT_DELIVERY_FAILED: &str = "contact.delivery_failed";
 /// A letter was processed and left alone (auto-reply, bulk, list, our own, no sender).
 pub const EMAIL_IGNORED: &str = "email.ignored";
+/// A customer notice was handed to its channel (payload: via, masked address, attempts).
+pub const NOTICE_SENT: &str = "notice.sent";
+/// A customer notice attempt failed and will be tried again (payload: error, next attempt).
+pub const NOTICE_RETRY: &str = "notice.retry_scheduled";
+/// A customer notice was given up: refused for good or out of attempts (payload: error).
+pub const NOTICE_FAILED: &str = "notice.failed";
+/// A customer notice has no way to reach the customer (payload: reason).
+pub const NOTICE_UNDELIVERABLE: &str = "notice.undeliverable";
+/// An administrator added a notice gateway (SMS / messenger webhook).
+pub const NOTICE_GATEWAY_CREATED: &str = "notice_gateway.created";
+/// An administrator changed a notice gateway.
+pub const NOTICE_GATEWAY_CHANGED: &str = "notice_gateway.changed";

@@ -18,6 +18,7 @@ pub mod datafile;
 pub mod events;
 pub mod legal;
 pub mod masking;
+pub mod notice;
 pub mod queue;
 pub mod script;
 pub mod service_levels;

@@ -112,9 +112,18 @@ pub struct Notification {
     pub template_key: String,
     pub locale: String,
     pub body: String,
-    /// `pending` until a channel delivers it.
+    /// `pending → sending → sent | failed | undeliverable` (see `store::notices`).
     pub status: String,
     pub created_at: i64,
+    /// How it went (`email`, `chat`, `sms`, `messenger`); empty until tried.
+    pub via: String,
+    /// The address used, in full (show it masked).
+    pub address: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    /// The last error, or the reason it is undeliverable.
+    pub last_error: String,
+    pub sent_at: Option<i64>,
 }
 
 fn fk_as(what: &'static str) -> impl Fn(sqlx::Error) -> StoreError {
@@ -483,8 +492,8 @@ impl Store {
     /// The notices written for a contact's customer, oldest first.
     pub async fn contact_notifications(&self, contact_id: i64) -> Result<Vec<Notification>> {
         let rows = sqlx::query(
-            "SELECT id, contact_id, customer_id, channel, template_key, locale, body, status, created_at \
-             FROM notifications WHERE contact_id = $1 ORDER BY id",
+            "SELECT id, contact_id, customer_id, channel, template_key, locale, body, status, created_at, via, \
+             address, attempts, next_attempt_at, last_error, sent_at FROM notifications WHERE contact_id = $1 ORDER BY id",
         )
         .bind(contact_id)
         .fetch_all(self.reader())
@@ -501,6 +510,12 @@ impl Store {
                     body: r.try_get("body")?,
                     status: r.try_get("status")?,
                     created_at: r.try_get("created_at")?,
+                    via: r.try_get("via")?,
+                    address: r.try_get("address")?,
+                    attempts: r.try_get("attempts")?,
+                    next_attempt_at: r.try_get("next_attempt_at")?,
+                    last_error: r.try_get("last_error")?,
+                    sent_at: r.try_get("sent_at")?,
                 })
             })
             .collect()

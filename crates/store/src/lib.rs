@@ -22,6 +22,7 @@ pub mod events;
 pub mod kb;
 pub mod kb_edit;
 pub mod mail;
+pub mod notices;
 pub mod planning;
 pub mod public;
 pub mod queues;

@@ -133,11 +133,12 @@ impl MailboxSettings {
     }
 }
 
-const COLUMNS: &str = "id, name, address, imap_host, imap_port, imap_tls, imap_user, imap_password, imap_folder, \
+pub(crate) const COLUMNS: &str =
+    "id, name, address, imap_host, imap_port, imap_tls, imap_user, imap_password, imap_folder, \
     smtp_host, smtp_port, smtp_tls, smtp_user, smtp_password, queue_id, topic, contact_type, signature, active, \
     uid_validity, last_uid, created_at, updated_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<Mailbox> {
+pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<Mailbox> {
     let ct: String = r.try_get("contact_type")?;
     let active: i64 = r.try_get("active")?;
     Ok(Mailbox {
