@@ -44,8 +44,8 @@ const ROLE_ROOMS = {
     'kb-editor', 'scripts', 'templates'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
   store_manager: ['orders', 'reports'],
-  administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'mailboxes', 'users',
-    'audit'],
+  administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'mailboxes', 'gateways',
+    'users', 'audit'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -65,6 +65,7 @@ const ROOM_PATH = {
   scripts: '/admin/scripts',
   templates: '/admin/templates',
   mailboxes: '/admin/mailboxes',
+  gateways: '/admin/gateways',
   users: '/admin/users',
   audit: '/admin/audit',
   profile: '/profile',

@@ -13,6 +13,23 @@ pub fn message_id(contact_id: i64, reply_id: i64, nonce: u64, domain: &str) -> S
     format!("sb.{contact_id}.{reply_id}.{nonce:x}@{domain}")
 }
 
+/// Our Message-ID for customer notice `notice_id` on `contact_id`:
+/// `sb.<contact>.n<notice>.<nonce hex>@<domain>` (ours by [`is_ours`] too).
+pub fn notice_message_id(contact_id: i64, notice_id: i64, nonce: u64, domain: &str) -> String {
+    format!("sb.{contact_id}.n{notice_id}.{nonce:x}@{domain}")
+}
+
+/// The subject of a notice letter: its line with the contact token, so the
+/// customer's answer threads into the contact (`Статус обращения [#42]`).
+pub fn notice_subject(contact_id: i64, line: &str) -> String {
+    let line = line.trim();
+    if line.is_empty() {
+        format!("[#{contact_id}]")
+    } else {
+        format!("{line} [#{contact_id}]")
+    }
+}
+
 /// Whether a Message-ID is one we made (see [`message_id`]).
 pub fn is_ours(id: &str, domain: &str) -> bool {
     !domain.is_empty()
@@ -131,6 +148,16 @@ pub fn body(reply: &str, signature: &str, quote: Option<(&str, &str)>) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notice_letters_carry_the_contact_token() {
+        let id = notice_message_id(42, 7, 255, "shop.kz");
+        assert_eq!(id, "sb.42.n7.ff@shop.kz");
+        assert!(is_ours(&id, "shop.kz"));
+        assert_eq!(notice_subject(42, "Обращение решено"), "Обращение решено [#42]");
+        assert_eq!(crate::contact_number_in_subject(&notice_subject(42, "Өтініш")), Some(42));
+        assert_eq!(notice_subject(5, " "), "[#5]");
+    }
 
     #[test]
     fn our_ids_are_recognised_and_others_are_not() {

@@ -279,6 +279,11 @@ pub struct NoticeRow {
     pub when: String,
     pub body: String,
     pub status: String,
+    /// Channel and masked address, e.g. `e-mail a***@mail.kz` (empty until tried).
+    pub via: String,
+    pub attempts: i64,
+    /// The last error, or why it is undeliverable, in the viewer's language.
+    pub error: String,
 }
 
 pub struct ReplyRow {
@@ -357,7 +362,10 @@ async fn work_view(
         .into_iter()
         .map(|n| NoticeRow {
             when: crate::pages::format_utc(n.created_at),
-            status: pending(&n.status, "notice-pending"),
+            status: crate::notices::status_label(&chrome.t, &n.status),
+            via: crate::notices::via_label(&chrome.t, &n.via, &n.address),
+            attempts: n.attempts,
+            error: crate::notices::error_label(&chrome.t, &n.status, &n.last_error),
             body: n.body,
         })
         .collect();

@@ -24,6 +24,7 @@ pub mod live;
 pub mod mail_api;
 pub mod mail_channel;
 pub mod metrics;
+pub mod notices;
 pub mod pages;
 pub mod password;
 pub mod planning;
@@ -52,6 +53,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let scanner = alerts::spawn_scanner(state.clone(), alerts::SCAN_EVERY);
     let clock = dispatch::spawn_ticker(state.clone(), dispatch::TICK_EVERY);
     let mail = mail_channel::spawn(state.clone());
+    let notices = notices::spawn(state.clone());
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -63,6 +65,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     scanner.abort();
     clock.abort();
     mail.abort();
+    notices.abort();
     Ok(())
 }
 

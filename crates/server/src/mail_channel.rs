@@ -358,7 +358,15 @@ pub async fn send_reply(st: &AppState, p: &PendingEmailReply) -> anyhow::Result<
     };
     // An interrupted attempt returns the letter stored then, with its Message-ID.
     let stored = st.store.prepare_email_reply(p.reply_id, &draft).await?;
-    let result = smtp_send(st, &m, &stored).await;
+    let letter = SmtpLetter {
+        to: &stored.to_address,
+        subject: &stored.subject,
+        message_id: &stored.message_id,
+        in_reply_to: &stored.in_reply_to,
+        references: &stored.references,
+        body: &stored.body_text,
+    };
+    let result = smtp_send(st, &m, &letter).await;
     match result {
         Ok(()) => st.store.finish_email_reply(p.reply_id, true, "").await?,
         Err(SendError::Permanent(why)) => st.store.finish_email_reply(p.reply_id, false, &why).await?,
@@ -368,12 +376,28 @@ pub async fn send_reply(st: &AppState, p: &PendingEmailReply) -> anyhow::Result<
     Ok(())
 }
 
-enum SendError {
+/// Why SMTP did not take a letter: refused for good, or worth another try.
+#[derive(Debug)]
+pub enum SendError {
     Permanent(String),
     Transient(String),
 }
 
-async fn smtp_send(st: &AppState, m: &Mailbox, letter: &store::mail::EmailRecord) -> Result<(), SendError> {
+/// A plain-text letter to hand to a mailbox's SMTP server.
+pub struct SmtpLetter<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    /// Without brackets.
+    pub message_id: &'a str,
+    pub in_reply_to: &'a str,
+    pub references: &'a [String],
+    pub body: &'a str,
+}
+
+/// Sends one letter through the SMTP server of mailbox `m` (TLS, STARTTLS
+/// or plain; the mailbox's sealed password opened here), from the mailbox's
+/// address and name. Shared by replies and customer notices.
+pub async fn smtp_send(st: &AppState, m: &Mailbox, letter: &SmtpLetter<'_>) -> Result<(), SendError> {
     use lettre::message::header::ContentType;
     use lettre::transport::smtp::authentication::Credentials;
     use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -381,21 +405,21 @@ async fn smtp_send(st: &AppState, m: &Mailbox, letter: &store::mail::EmailRecord
 
     let bad = |what: &str, e: &dyn std::fmt::Display| SendError::Permanent(format!("{what}: {e}"));
     let from_addr: lettre::Address = m.address.parse().map_err(|e| bad("from address", &e))?;
-    let to_addr: lettre::Address = letter.to_address.parse().map_err(|e| bad("to address", &e))?;
+    let to_addr: lettre::Address = letter.to.trim().parse().map_err(|e| bad("to address", &e))?;
     let bracket = |id: &str| format!("<{id}>");
     let mut builder = lettre::Message::builder()
         .from(lettre::message::Mailbox::new(Some(m.name.clone()), from_addr))
         .to(lettre::message::Mailbox::new(None, to_addr))
-        .subject(letter.subject.clone())
-        .message_id(Some(bracket(&letter.message_id)))
+        .subject(letter.subject.to_string())
+        .message_id(Some(bracket(letter.message_id)))
         .header(ContentType::TEXT_PLAIN);
     if !letter.in_reply_to.is_empty() {
-        builder = builder.in_reply_to(bracket(&letter.in_reply_to));
+        builder = builder.in_reply_to(bracket(letter.in_reply_to));
     }
     if !letter.references.is_empty() {
         builder = builder.references(letter.references.iter().map(|r| bracket(r)).collect::<Vec<_>>().join(" "));
     }
-    let message = builder.body(letter.body_text.clone()).map_err(|e| bad("letter", &e))?;
+    let message = builder.body(letter.body.to_string()).map_err(|e| bad("letter", &e))?;
 
     let tls = if m.smtp_tls == "none" {
         Tls::None

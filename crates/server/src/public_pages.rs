@@ -65,12 +65,22 @@ fn with_cookie(mut resp: Response, cookie: Option<String>) -> Response {
     resp
 }
 
-/// `GET /status`: the lookup form.
-pub async fn status_form(State(st): State<AppState>, mut caller: Caller) -> Response {
+/// `GET /status`: the lookup form (the number filled in from `?number=`,
+/// digits only, as the link in customer notices gives it).
+pub async fn status_form(
+    State(st): State<AppState>,
+    mut caller: Caller,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
     let cookie = with_csrf(&st, &mut caller);
+    let number = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "number")
+        .map(|(_, n)| n.trim().to_string())
+        .filter(|n| !n.is_empty() && n.len() <= 18 && n.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or_default();
     let p = StatusPage {
         chrome: chrome(&st, &caller, "", "status-title"),
-        number: String::new(),
+        number,
         contact: String::new(),
         message: None,
         found: None,

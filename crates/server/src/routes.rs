@@ -205,6 +205,12 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/mailboxes", Requires(ManageChannels)),
     r(Get, "/api/v1/mailboxes/{id}", Requires(ManageChannels)),
     r(Put, "/api/v1/mailboxes/{id}", Requires(ManageChannels)),
+    r(Get, "/admin/gateways", Requires(ManageChannels)),
+    r(Post, "/admin/gateways", Requires(ManageChannels)),
+    r(Post, "/admin/gateways/{id}", Requires(ManageChannels)),
+    r(Get, "/api/v1/notice-gateways", Requires(ManageChannels)),
+    r(Post, "/api/v1/notice-gateways", Requires(ManageChannels)),
+    r(Put, "/api/v1/notice-gateways/{id}", Requires(ManageChannels)),
     // Everyone signed in reads the skill catalogue (to say what a contact needs).
     r(Get, "/api/v1/skills", SignedIn),
     r(Post, "/api/v1/skills", Requires(ManageQueues)),
@@ -332,6 +338,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
     Room { id: "mailboxes", href: "/admin/mailboxes", label_key: "nav-mailboxes" },
+    Room { id: "gateways", href: "/admin/gateways", label_key: "nav-gateways" },
     Room { id: "skills", href: "/admin/skills", label_key: "nav-skills" },
     Room { id: "kb-editor", href: "/admin/kb", label_key: "nav-kb-editor" },
     Room { id: "scripts", href: "/admin/scripts", label_key: "nav-scripts" },
@@ -469,6 +476,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/mailboxes/{id}", post(mail_api::update_form))
         .route("/api/v1/mailboxes", get(mail_api::list).post(mail_api::create))
         .route("/api/v1/mailboxes/{id}", get(mail_api::get_one).put(mail_api::update))
+        .route("/admin/gateways", get(crate::notices::room).post(crate::notices::create_form))
+        .route("/admin/gateways/{id}", post(crate::notices::update_form))
+        .route("/api/v1/notice-gateways", get(crate::notices::list).post(crate::notices::create))
+        .route("/api/v1/notice-gateways/{id}", put(crate::notices::update))
         .route("/api/v1/skills", get(skills::list).post(skills::create))
         .route("/api/v1/skills/{id}", put(skills::update))
         .route("/api/v1/operators/{id}/skills", put(skills::set_operator_skills))

@@ -11,6 +11,7 @@ use crate::dispatch::Dispatcher;
 use crate::live::LiveHub;
 use crate::mail_channel::MailConfig;
 use crate::metrics::Metrics;
+use crate::notices::{NoticeConfig, NoticeSenders};
 use crate::password::HashCost;
 use crate::secret::SecretBox;
 
@@ -34,6 +35,8 @@ pub struct ServerConfig {
     pub secret_key: Option<crate::secret::SecretKey>,
     /// The email channel's timings and extra trusted CA.
     pub mail: MailConfig,
+    /// The customer notice worker's timings and the public address.
+    pub notices: NoticeConfig,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +50,7 @@ impl Default for ServerConfig {
             hash_cost: HashCost::default(),
             secret_key: None,
             mail: MailConfig::default(),
+            notices: NoticeConfig::default(),
         }
     }
 }
@@ -68,6 +72,10 @@ pub struct AppState {
     pub secrets: Arc<SecretBox>,
     /// The email channel's settings.
     pub mail: Arc<MailConfig>,
+    /// The senders customer notices leave through (`notices::NoticeSenders::register`).
+    pub notices: Arc<NoticeSenders>,
+    /// The notice worker's settings.
+    pub notice_config: Arc<NoticeConfig>,
     /// SLA targets and legal presets in force, read from the store at start
     /// and replaced when an administrator saves them.
     service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
@@ -85,6 +93,8 @@ impl AppState {
         Ok(AppState {
             secrets: Arc::new(SecretBox::new(&key)),
             mail: Arc::new(config.mail.clone()),
+            notices: Arc::new(NoticeSenders::standard()),
+            notice_config: Arc::new(config.notices.clone()),
             store,
             config: Arc::new(config),
             catalog,

@@ -527,9 +527,19 @@ pub struct NotificationOut {
     /// The customer's language the text is in.
     pub locale: String,
     pub text: String,
-    /// `pending` until the channel delivers it.
+    /// `pending` → `sending` → `sent` | `failed` | `undeliverable`.
     pub status: String,
     pub created_at: i64,
+    /// How it went: `email`, `chat`, `sms`, `messenger` (empty until tried).
+    pub via: String,
+    /// The address used, masked.
+    pub address: String,
+    pub attempts: i64,
+    /// When the next attempt is due (a pending notice after a failure).
+    pub next_attempt_at: Option<i64>,
+    /// The last error, or why it is undeliverable (`no-address`, `no-consent`, `no-sender`, `voice-channel`).
+    pub error: String,
+    pub sent_at: Option<i64>,
 }
 
 impl From<Notification> for NotificationOut {
@@ -542,8 +552,14 @@ impl From<Notification> for NotificationOut {
             template_key: n.template_key,
             locale: n.locale,
             text: n.body,
+            next_attempt_at: (n.status == "pending" && n.attempts > 0).then_some(n.next_attempt_at),
             status: n.status,
             created_at: n.created_at,
+            address: domain::notice::masked_address(&n.via, &n.address),
+            via: n.via,
+            attempts: n.attempts,
+            error: n.last_error,
+            sent_at: n.sent_at,
         }
     }
 }

@@ -79,6 +79,10 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/mailboxes" | "/api/v1/mailboxes/{id}" | "/admin/mailboxes")
         | ("POST", "/api/v1/mailboxes" | "/admin/mailboxes" | "/admin/mailboxes/{id}")
         | ("PUT", "/api/v1/mailboxes/{id}") => Only(&[Administrator]),
+        // Notice gateways (SMS / messenger webhooks with their secrets): administrators too.
+        ("GET", "/api/v1/notice-gateways" | "/admin/gateways")
+        | ("POST", "/api/v1/notice-gateways" | "/admin/gateways" | "/admin/gateways/{id}")
+        | ("PUT", "/api/v1/notice-gateways/{id}") => Only(&[Administrator]),
         ("GET", "/api/v1/queues") => AnySignedIn,
         ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")
         | ("PUT", "/api/v1/queues/{id}/rules")

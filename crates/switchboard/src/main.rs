@@ -110,6 +110,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             let mut config = file.server_config();
             config.secret_key = Some(secret_key::resolve(&secret_key::default_file(&url))?);
             config.mail = server::mail_channel::MailConfig::from_env();
+            config.notices = server::notices::NoticeConfig::from_env();
             serve(store, &listen, config, None).await
         }
         Command::Migrate { database } => {
@@ -165,6 +166,7 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, fi
     let mut config = file.server_config();
     config.secret_key = Some(secret_key::resolve(&data.join("switchboard.key"))?);
     config.mail = server::mail_channel::MailConfig::from_env();
+    config.notices = server::notices::NoticeConfig::from_env();
     let fresh = store.count_users().await? == 0;
     // Seeding needs the bank's profile; the live stream only prefers it.
     let csv = if fresh || live {
