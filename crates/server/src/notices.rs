@@ -290,12 +290,24 @@ impl NoticeSender for EmailSender {
             };
             let domain = mail::outgoing::domain_of(&m.address).to_string();
             let message_id = mail::outgoing::notice_message_id(n.contact_id, n.id, rand::random::<u64>(), &domain);
+            // On an email contact the notice answers the customer's last letter,
+            // so their mail program shows it in the same conversation.
+            let letters = st.store.contact_emails(n.contact_id).await.unwrap_or_default();
+            let last_in = letters.iter().rev().find(|e| {
+                e.direction == "in"
+                    && !e.message_id.is_empty()
+                    && matches!(e.disposition.as_str(), "accepted" | "threaded")
+            });
+            let in_reply_to = last_in.map(|e| e.message_id.clone()).unwrap_or_default();
+            let references = last_in
+                .map(|e| mail::outgoing::references(&e.references, Some(e.message_id.as_str())))
+                .unwrap_or_default();
             let letter = crate::mail_channel::SmtpLetter {
                 to: out.to,
                 subject: &out.subject,
                 message_id: &message_id,
-                in_reply_to: "",
-                references: &[],
+                in_reply_to: &in_reply_to,
+                references: &references,
                 body: &out.text,
             };
             let result = crate::mail_channel::smtp_send(st, &m, &letter).await;
@@ -309,8 +321,8 @@ impl NoticeSender for EmailSender {
                 mailbox_id: m.id,
                 contact_id: n.contact_id,
                 message_id: message_id.clone(),
-                in_reply_to: String::new(),
-                references: Vec::new(),
+                in_reply_to: in_reply_to.clone(),
+                references: references.clone(),
                 from_address: m.address.clone(),
                 to_address: out.to.to_string(),
                 subject: out.subject.clone(),

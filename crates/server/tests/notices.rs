@@ -335,6 +335,7 @@ async fn a_resolved_web_form_contact_is_told_by_email_in_the_customers_language(
         });
         let r = app.api(Method::POST, "/api/v1/mailboxes", Some(&admin), Some(&body.to_string())).await;
         assert_eq!(r.status, StatusCode::CREATED, "{k}: {}", r.body);
+        let mailbox_id = r.json()["id"].as_i64().expect("mailbox id");
 
         // An English-speaking customer's web form, taken and resolved by an operator.
         let op = app.account(Role::Operator);
@@ -383,5 +384,41 @@ async fn a_resolved_web_form_contact_is_told_by_email_in_the_customers_language(
         let letters_of_contact = store.contact_emails(c).await.expect("letters");
         assert!(letters_of_contact.iter().any(|e| e.message_id == mid), "{k}: kept so the answer threads");
         assert_eq!(store.count_events(Some("notice.sent")).await.expect("events"), 2, "{k}");
+
+        // An email contact: the notice answers the customer's letter, and the
+        // customer's answer to the notice threads back into the contact.
+        let m = store.mailbox(mailbox_id).await.expect("read").expect("mailbox");
+        let writer = format!("writer-{tag}@example.test");
+        let first = format!(
+            "From: <{writer}>\r\nTo: {support}\r\nSubject: Доставка\r\nMessage-ID: <w1-{tag}@example.test>\r\n\
+MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nГде мой заказ?\r\n"
+        );
+        let created = server::mail_channel::ingest_one(&st, &m, 7, 1, first.as_bytes()).await.expect("ingest");
+        let store::mail::Ingested::Created(email_contact) = created else { panic!("{k}: {created:?}") };
+        let e = email_contact.id;
+        deliver_due(&st, store::now_ms()).await.expect("round");
+        let n = &notices(&app, e).await[0];
+        assert_eq!((n["status"].as_str(), n["via"].as_str()), (Some("sent"), Some("email")), "{k}: {n}");
+        let got = loop {
+            if let Some(l) = inbox(&env, &writer).await.into_iter().next() {
+                break l;
+            }
+            assert!(tokio::time::Instant::now() < deadline + Duration::from_secs(30), "{k}: no notice letter");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let letter = mail::parse(got.as_bytes()).expect("parse");
+        assert_eq!(letter.subject, format!("Обращение № {e} зарегистрировано [#{e}]"), "{k}: Russian by default");
+        assert_eq!(letter.in_reply_to, vec![format!("w1-{tag}@example.test")], "{k}: answers the customer's letter");
+        let notice_id = letter.message_id.clone().unwrap_or_default();
+        let answer = format!(
+            "From: <{writer}>\r\nTo: {support}\r\nSubject: Re: {}\r\nMessage-ID: <w2-{tag}@example.test>\r\n\
+In-Reply-To: <{notice_id}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nСпасибо!\r\n",
+            letter.subject
+        );
+        let threaded = server::mail_channel::ingest_one(&st, &m, 7, 2, answer.as_bytes()).await.expect("ingest");
+        match threaded {
+            store::mail::Ingested::Threaded { contact, .. } => assert_eq!(contact.id, e, "{k}"),
+            other => panic!("{k}: the answer to a notice threads into its contact: {other:?}"),
+        }
     }
 }

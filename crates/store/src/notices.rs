@@ -330,11 +330,13 @@ impl Store {
         sqlx::query(
             "INSERT INTO email_messages (mailbox_id, contact_id, reply_id, direction, message_id, in_reply_to, \
              references_ids, from_address, to_address, subject, body_text, disposition, detail, created_at) \
-             VALUES ($1, $2, NULL, 'out', $3, '', '', $4, $5, $6, $7, $8, $9, $10)",
+             VALUES ($1, $2, NULL, 'out', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(letter.mailbox_id)
         .bind(letter.contact_id)
         .bind(&letter.message_id)
+        .bind(&letter.in_reply_to)
+        .bind(letter.references.join(" "))
         .bind(&letter.from_address)
         .bind(&letter.to_address)
         .bind(&letter.subject)
