@@ -137,3 +137,5 @@ pub const NOTICE_UNDELIVERABLE: &str = "notice.undeliverable";
 pub const NOTICE_GATEWAY_CREATED: &str = "notice_gateway.created";
 /// An administrator changed a notice gateway.
 pub const NOTICE_GATEWAY_CHANGED: &str = "notice_gateway.changed";
+/// An administrator changed the texts of customer notices (per key and language).
+pub const NOTICE_TEXTS_CHANGED: &str = "notice_texts.changed";

@@ -187,6 +187,25 @@ pub fn validate_gateway(kind: &str, name: &str, url: &str) -> Result<(), Invalid
     Ok(())
 }
 
+/// Longest administrator's text of a notice, in characters.
+pub const MAX_TEXT_CHARS: usize = 1000;
+
+/// Checks an administrator's text for a notice (1–1000 characters).
+pub fn validate_text(text: &str) -> Result<(), Invalid> {
+    let n = text.trim().chars().count();
+    if n == 0 || n > MAX_TEXT_CHARS {
+        return Err(Invalid { field: "text", code: "notice-text-invalid" });
+    }
+    Ok(())
+}
+
+/// An administrator's text with the contact number put in for `{number}`
+/// (or the catalogue's `{ $number }`).
+pub fn fill_text(text: &str, number: i64) -> String {
+    let n = number.to_string();
+    text.trim().replace("{ $number }", &n).replace("{$number}", &n).replace("{number}", &n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +298,16 @@ mod tests {
         assert_eq!(masked_address("sms", "+77011234567"), "+7701*****67");
         assert_eq!(masked_address("chat", "visitor-12345"), "vis…");
         assert_eq!(masked_address("", ""), "");
+    }
+
+    #[test]
+    fn administrators_texts_take_the_number() {
+        assert_eq!(fill_text(" Заявка {number} готова ", 42), "Заявка 42 готова");
+        assert_eq!(fill_text("№ { $number }", 7), "№ 7");
+        assert!(validate_text("Өтініш {number} шешілді").is_ok());
+        assert_eq!(validate_text("  ").map_err(|e| e.code), Err("notice-text-invalid"));
+        assert!(validate_text(&"я".repeat(MAX_TEXT_CHARS)).is_ok());
+        assert!(validate_text(&"я".repeat(MAX_TEXT_CHARS + 1)).is_err());
     }
 
     #[test]

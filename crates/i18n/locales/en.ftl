@@ -727,3 +727,7 @@ gateway-active = Active
 gateway-kind-unknown = Unknown gateway kind: choose SMS or messenger.
 gateway-name-invalid = Give a name (up to 200 characters).
 gateway-url-invalid = Give an address like http://… or https://…
+notice-texts-title = Texts of customer notices
+notice-texts-intro = Empty means the standard text (shown in grey). { "{number}" } stands for the request number. A new text applies to notices from now on.
+notice-text-invalid = A notice text takes 1 to 1000 characters.
+notice-key-unknown = Unknown notice.

@@ -727,3 +727,7 @@ gateway-active = Включён
 gateway-kind-unknown = Неизвестный тип шлюза: выберите SMS или мессенджер.
 gateway-name-invalid = Укажите название (до 200 символов).
 gateway-url-invalid = Укажите адрес вида http://… или https://…
+notice-texts-title = Тексты уведомлений клиентам
+notice-texts-intro = Пусто — стандартный текст (показан серым). { "{number}" } — номер обращения. Новый текст действует для уведомлений с этого момента.
+notice-text-invalid = Текст уведомления: от 1 до 1000 символов.
+notice-key-unknown = Неизвестное уведомление.

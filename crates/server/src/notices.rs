@@ -230,6 +230,57 @@ pub fn texts(st: &AppState, n: &DueNotice) -> (String, String) {
     (subject, text)
 }
 
+// ---------------------------------------------------------------- texts
+
+/// Renders notices when they are written: the administrator's text for the
+/// (key, language) when there is one, else the catalogue's.
+pub struct NoticeRenderer {
+    catalog: Arc<i18n::Catalog>,
+    overrides: RwLock<store::notices::NoticeTexts>,
+}
+
+impl NoticeRenderer {
+    pub fn new(catalog: Arc<i18n::Catalog>, overrides: store::notices::NoticeTexts) -> NoticeRenderer {
+        NoticeRenderer { catalog, overrides: RwLock::new(overrides) }
+    }
+
+    /// The administrators' texts in force.
+    pub fn overrides(&self) -> store::notices::NoticeTexts {
+        self.overrides.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stores and puts in force new texts.
+    pub async fn set(
+        &self,
+        st: &store::Store,
+        texts: store::notices::NoticeTexts,
+        actor: &store::AuditActor,
+    ) -> store::Result<()> {
+        st.set_notice_texts(&texts, actor).await?;
+        *self.overrides.write().unwrap_or_else(|p| p.into_inner()) = texts;
+        Ok(())
+    }
+
+    /// The catalogue's text of `key` in `locale`, with `{number}` left for the placeholder.
+    pub fn default_text(&self, locale: Locale, key: &str) -> String {
+        self.catalog.get_args(locale, key, &[("number", "{number}")])
+    }
+}
+
+impl store::NoticeText for NoticeRenderer {
+    fn text(&self, locale: &str, notice: domain::contact_work::Notice, contact_id: i64) -> String {
+        let lang = Locale::or_default(locale);
+        let own = self
+            .overrides
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(notice.key())
+            .and_then(|m| m.get(lang.code()))
+            .map(|t| rules::fill_text(t, contact_id));
+        own.unwrap_or_else(|| self.catalog.get_args(lang, notice.key(), &[("number", &contact_id.to_string())]))
+    }
+}
+
 // ---------------------------------------------------------------- labels
 
 /// A notice's status in the viewer's language.
@@ -530,6 +581,38 @@ pub async fn update(
     Ok(Json(gateway_out(g)))
 }
 
+/// The administrators' notice texts: key (`notice-resolved`) → locale (`ru`, `kk`, `en`) → text;
+/// `{number}` stands for the contact number. A missing entry is the catalogue's text.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeTextsBody {
+    #[schema(value_type = Object)]
+    pub texts: store::notices::NoticeTexts,
+}
+
+/// The administrators' texts of customer notices.
+#[utoipa::path(get, path = "/api/v1/notice-texts", tag = "channels",
+    responses((status = 200, body = NoticeTextsBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn get_texts(State(st): State<AppState>) -> Json<NoticeTextsBody> {
+    Json(NoticeTextsBody { texts: st.notice_texts.overrides() })
+}
+
+/// Replaces the administrators' texts of customer notices (in force at once
+/// for notices written from now on).
+#[utoipa::path(put, path = "/api/v1/notice-texts", tag = "channels", request_body = NoticeTextsBody,
+    responses((status = 200, body = NoticeTextsBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+pub async fn put_texts(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    ApiJson(input): ApiJson<NoticeTextsBody>,
+) -> Result<Json<NoticeTextsBody>, ApiError> {
+    st.notice_texts.set(&st.store, input.texts, &caller.actor()).await?;
+    Ok(Json(NoticeTextsBody { texts: st.notice_texts.overrides() }))
+}
+
 // ---------------------------------------------------------------- room
 
 /// One gateway's form in the room (`id` 0: the new one).
@@ -543,12 +626,36 @@ pub struct GatewayRow {
     pub kinds: Vec<(&'static str, bool)>,
 }
 
+/// One notice's texts in the room: (locale, field name, administrator's text, the catalogue's).
+pub struct TextRow {
+    pub key: &'static str,
+    pub cells: Vec<(&'static str, String, String, String)>,
+}
+
 #[derive(askama::Template)]
 #[template(path = "gateways.html")]
 struct GatewaysPage {
     chrome: crate::pages::Chrome,
     gateways: Vec<GatewayRow>,
+    texts: Vec<TextRow>,
     error: Option<String>,
+}
+
+fn text_rows(st: &AppState) -> Vec<TextRow> {
+    let own = st.notice_texts.overrides();
+    domain::contact_work::Notice::ALL
+        .iter()
+        .map(|n| TextRow {
+            key: n.key(),
+            cells: Locale::ALL
+                .iter()
+                .map(|l| {
+                    let text = own.get(n.key()).and_then(|m| m.get(l.code())).cloned().unwrap_or_default();
+                    (l.code(), format!("t.{}.{}", n.key(), l.code()), text, st.notice_texts.default_text(*l, n.key()))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn kinds(selected: &str) -> Vec<(&'static str, bool)> {
@@ -580,7 +687,7 @@ async fn room_page(st: &AppState, caller: &crate::auth::Caller, status: StatusCo
         auth_header_set: false,
         kinds: kinds("sms"),
     });
-    crate::pages::render(status, &GatewaysPage { chrome, gateways: rows, error })
+    crate::pages::render(status, &GatewaysPage { chrome, gateways: rows, texts: text_rows(st), error })
 }
 
 /// `GET /admin/gateways`: every gateway as a form, and one for a new gateway.
@@ -644,4 +751,27 @@ pub async fn update_form(
 ) -> Response {
     let saved = st.store.update_notice_gateway(id, &f.input().settings(&st), &caller.actor()).await;
     room_answer(&st, &caller, saved).await
+}
+
+/// `POST /admin/notice-texts`: the texts form (`t.<key>.<locale>`; empty = the catalogue's).
+pub async fn texts_form(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    crate::pages::PageForm(f): crate::pages::PageForm<std::collections::HashMap<String, String>>,
+) -> Response {
+    let mut texts = store::notices::NoticeTexts::new();
+    for (field, value) in f {
+        let Some((key, locale)) = field.strip_prefix("t.").and_then(|r| r.rsplit_once('.')) else { continue };
+        if !value.trim().is_empty() {
+            texts.entry(key.to_string()).or_default().insert(locale.to_string(), value.trim().to_string());
+        }
+    }
+    match st.notice_texts.set(&st.store, texts, &caller.actor()).await {
+        Ok(()) => Redirect::to("/admin/gateways#notice-texts").into_response(),
+        Err(StoreError::Invalid(inv)) => {
+            let say = Some(st.catalog.get(caller.locale, inv.code));
+            room_page(&st, &caller, StatusCode::UNPROCESSABLE_ENTITY, say).await
+        }
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }

@@ -211,6 +211,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/notice-gateways", Requires(ManageChannels)),
     r(Post, "/api/v1/notice-gateways", Requires(ManageChannels)),
     r(Put, "/api/v1/notice-gateways/{id}", Requires(ManageChannels)),
+    r(Post, "/admin/notice-texts", Requires(ManageChannels)),
+    r(Get, "/api/v1/notice-texts", Requires(ManageChannels)),
+    r(Put, "/api/v1/notice-texts", Requires(ManageChannels)),
     // Everyone signed in reads the skill catalogue (to say what a contact needs).
     r(Get, "/api/v1/skills", SignedIn),
     r(Post, "/api/v1/skills", Requires(ManageQueues)),
@@ -480,6 +483,8 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/gateways/{id}", post(crate::notices::update_form))
         .route("/api/v1/notice-gateways", get(crate::notices::list).post(crate::notices::create))
         .route("/api/v1/notice-gateways/{id}", put(crate::notices::update))
+        .route("/admin/notice-texts", post(crate::notices::texts_form))
+        .route("/api/v1/notice-texts", get(crate::notices::get_texts).put(crate::notices::put_texts))
         .route("/api/v1/skills", get(skills::list).post(skills::create))
         .route("/api/v1/skills/{id}", put(skills::update))
         .route("/api/v1/operators/{id}/skills", put(skills::set_operator_skills))

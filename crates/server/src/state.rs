@@ -76,6 +76,8 @@ pub struct AppState {
     pub notices: Arc<NoticeSenders>,
     /// The notice worker's settings.
     pub notice_config: Arc<NoticeConfig>,
+    /// Renders notices (administrators' texts over the catalogue's).
+    pub notice_texts: Arc<crate::notices::NoticeRenderer>,
     /// SLA targets and legal presets in force, read from the store at start
     /// and replaced when an administrator saves them.
     service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
@@ -88,12 +90,14 @@ impl AppState {
         let kb = kb::KbIndex::with_articles(&crate::kb_pages::stored_articles(&store).await?)?;
         let levels = store.service_levels().await?;
         let catalog = Arc::new(Catalog::load()?);
-        store.set_notice_text(Arc::new(crate::work_api::CatalogNotices(catalog.clone())));
+        let notice_texts = Arc::new(crate::notices::NoticeRenderer::new(catalog.clone(), store.notice_texts().await?));
+        store.set_notice_text(notice_texts.clone());
         let key = config.secret_key.map(|k| k.0).unwrap_or_else(SecretBox::generate_key);
         Ok(AppState {
             secrets: Arc::new(SecretBox::new(&key)),
             mail: Arc::new(config.mail.clone()),
             notices: Arc::new(NoticeSenders::standard()),
+            notice_texts,
             notice_config: Arc::new(config.notices.clone()),
             store,
             config: Arc::new(config),

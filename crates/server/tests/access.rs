@@ -83,6 +83,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/api/v1/notice-gateways" | "/admin/gateways")
         | ("POST", "/api/v1/notice-gateways" | "/admin/gateways" | "/admin/gateways/{id}")
         | ("PUT", "/api/v1/notice-gateways/{id}") => Only(&[Administrator]),
+        ("GET" | "PUT", "/api/v1/notice-texts") | ("POST", "/admin/notice-texts") => Only(&[Administrator]),
         ("GET", "/api/v1/queues") => AnySignedIn,
         ("POST", "/api/v1/queues" | "/api/v1/queues/{id}/members")
         | ("PUT", "/api/v1/queues/{id}/rules")

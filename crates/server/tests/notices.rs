@@ -422,3 +422,51 @@ In-Reply-To: <{notice_id}>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; cha
         }
     }
 }
+
+#[tokio::test]
+async fn administrators_override_notice_texts_per_key_and_language() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let admin = app.account(Role::Administrator).bearer.clone();
+        let put = |body: Value| {
+            let (app, admin) = (&app, admin.clone());
+            async move { app.api(Method::PUT, "/api/v1/notice-texts", Some(&admin), Some(&body.to_string())).await }
+        };
+        for bad in [
+            json!({"texts": {"notice-unknown": {"ru": "x"}}}),
+            json!({"texts": {"notice-registered": {"de": "x"}}}),
+            json!({"texts": {"notice-registered": {"ru": "   "}}}),
+            json!({"texts": {}, "extra": 1}),
+        ] {
+            let r = put(bad.clone()).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{k}: {bad} → {}", r.body);
+        }
+        let op = app.account(Role::Operator).bearer.clone();
+        let r = app.api(Method::PUT, "/api/v1/notice-texts", Some(&op), Some(r#"{"texts":{}}"#)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{k}");
+        assert_eq!(app.state.store.count_events(Some("notice_texts.changed")).await.expect("events"), 0, "{k}");
+
+        let r = put(json!({"texts": {"notice-registered": {"kk": "Өтініш № {number} қабылданды"}}})).await;
+        assert_eq!(r.status, StatusCode::OK, "{k}: {}", r.body);
+        let kk = customer(&app, "", "+77015550001", "kk", true).await;
+        let ru = customer(&app, "", "+77015550002", "ru", true).await;
+        let (c_kk, c_ru) = (web_contact(&app, app.queue, kk).await, web_contact(&app, app.queue, ru).await);
+        assert_eq!(notices(&app, c_kk).await[0]["text"], format!("Өтініш № {c_kk} қабылданды"), "{k}");
+        let ru_text = notices(&app, c_ru).await[0]["text"].as_str().unwrap_or_default().to_string();
+        assert_eq!(ru_text, format!("Ваше обращение № {c_ru} зарегистрировано. Мы сообщим о решении."), "{k}");
+
+        // The room's form: an empty field goes back to the catalogue's text.
+        let (cookie, csrf) = app.session(app.account(Role::Administrator).id).await;
+        let page = app.get("/admin/gateways", &[("cookie", &cookie)]).await;
+        assert!(page.body.contains("Өтініш № {number} қабылданды"), "{k}: the stored text in its field");
+        let fields = [("t.notice-registered.kk", ""), ("t.notice-resolved.en", "Done: {number}")];
+        let r = app.form("/admin/notice-texts", &cookie, Some(&csrf), &fields).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{k}: {}", r.body);
+        let r = app.api(Method::GET, "/api/v1/notice-texts", Some(&admin), None).await;
+        assert_eq!(r.json(), json!({"texts": {"notice-resolved": {"en": "Done: {number}"}}}), "{k}");
+        let c2 = web_contact(&app, app.queue, kk).await;
+        assert!(notices(&app, c2).await[0]["text"].as_str().unwrap_or_default().contains("тіркелді"), "{k}");
+        assert_eq!(app.state.store.count_events(Some("notice_texts.changed")).await.expect("events"), 2, "{k}");
+    }
+}
