@@ -139,3 +139,5 @@ pub const NOTICE_GATEWAY_CREATED: &str = "notice_gateway.created";
 pub const NOTICE_GATEWAY_CHANGED: &str = "notice_gateway.changed";
 /// An administrator changed the texts of customer notices (per key and language).
 pub const NOTICE_TEXTS_CHANGED: &str = "notice_texts.changed";
+/// A notice letter was stored with its Message-ID, so the customer's answer threads.
+pub const NOTICE_LETTER_KEPT: &str = "notice.letter_kept";

@@ -379,7 +379,7 @@ impl NoticeSender for EmailSender {
                 subject: out.subject.clone(),
                 body: out.text.clone(),
             };
-            if let Err(e) = st.store.record_notice_letter(&stored, sent, &detail).await {
+            if let Err(e) = st.store.record_notice_letter(n.id, &stored, sent, &detail).await {
                 tracing::warn!("notice {} letter not stored: {e}", n.id);
             }
             result.map_err(|e| match e {
@@ -417,8 +417,14 @@ impl NoticeSender for WebhookSender {
         self.kind
     }
 
-    fn available<'a>(&'a self, st: &'a AppState, _n: &'a DueNotice) -> BoxFuture<'a, bool> {
-        Box::pin(async move { matches!(st.store.active_notice_gateway(self.kind).await, Ok(Some(_))) })
+    fn available<'a>(&'a self, st: &'a AppState, n: &'a DueNotice) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            // A messenger gateway needs the customer's handle to address them.
+            if self.kind == "messenger" && n.chats.iter().all(|c| c.trim().is_empty()) {
+                return false;
+            }
+            matches!(st.store.active_notice_gateway(self.kind).await, Ok(Some(_)))
+        })
     }
 
     fn send<'a>(&'a self, st: &'a AppState, out: &'a Outgoing<'a>) -> BoxFuture<'a, Result<(), SendError>> {

@@ -89,8 +89,12 @@ async fn customer(app: &common::TestApp, email: &str, phone: &str, locale: &str,
 
 /// A web-form contact of `customer` in `queue` (its registration notice is written with it).
 async fn web_contact(app: &common::TestApp, queue: i64, customer: i64) -> i64 {
+    contact_on(app, domain::contact::Channel::WebForm, queue, customer).await
+}
+
+async fn contact_on(app: &common::TestApp, channel: domain::contact::Channel, queue: i64, customer: i64) -> i64 {
     let new = store::contacts::NewContact {
-        channel: domain::contact::Channel::WebForm,
+        channel,
         direction: domain::contact::Direction::Inbound,
         contact_type: domain::contact::ContactType::Information,
         topic: String::new(),
@@ -211,6 +215,34 @@ async fn sms_gateway_delivers_retries_fails_and_never_sends_twice() {
             assert_eq!(gw.for_notice(id), 1, "{k}: notice {id} sent exactly once");
         }
         assert_eq!(deliver_due(&st, t + 3_600_000).await.expect("round"), 0, "{k}: nothing left");
+
+        // A messenger contact goes back through the messenger gateway, to the customer's handle.
+        let body = json!({"kind": "messenger", "name": "WhatsApp", "url": url});
+        let admin = app.account(Role::Administrator).bearer.clone();
+        let r = app.api(Method::POST, "/api/v1/notice-gateways", Some(&admin), Some(&body.to_string())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{k}: {}", r.body);
+        let new = NewCustomer {
+            full_name: "Омаров Ерлан".into(),
+            phone: String::new(),
+            email: String::new(),
+            client_type: "retail".into(),
+            locale: "en".into(),
+            created_at: 0,
+            consent_at: Some(1),
+        };
+        let handle =
+            domain::customer::Identity { kind: domain::customer::IdentityKind::Chat, value: "wa-77015550099".into() };
+        let who = app.state.store.register_customer(&new, &[handle], &AuditActor::cli()).await.expect("customer");
+        let handle = app.state.store.customer_identities(who).await.expect("ids")[0].value.clone();
+        let cm = contact_on(&app, domain::contact::Channel::Messenger, app.queue, who).await;
+        deliver_due(&st, t).await.expect("round");
+        let got = gw.received();
+        let (_, msg) = got.iter().find(|(_, v)| v["contact_number"].as_i64() == Some(cm)).expect("posted").clone();
+        assert_eq!((msg["kind"].as_str(), msg["to"].as_str()), (Some("messenger"), Some(handle.as_str())), "{k}");
+        assert!(msg["text"].as_str().unwrap_or_default().starts_with("Your request No."), "{k}: English: {msg}");
+        let n = &notices(&app, cm).await[0];
+        assert_eq!((n["status"].as_str(), n["via"].as_str()), (Some("sent"), Some("messenger")), "{k}: {n}");
+        assert_eq!(n["address"], "wa-…", "{k}: masked");
     }
 }
 

@@ -320,12 +320,15 @@ impl Store {
 
     /// Stores a notice letter sent (or refused) by SMTP, so a customer's
     /// answer to it threads into the contact by its Message-ID.
+    /// Event `notice.letter_kept`.
     pub async fn record_notice_letter(
         &self,
+        notice_id: i64,
         letter: &crate::mail::OutgoingLetter,
         sent: bool,
         detail: &str,
     ) -> Result<()> {
+        let at = now_ms();
         let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO email_messages (mailbox_id, contact_id, reply_id, direction, message_id, in_reply_to, \
@@ -343,9 +346,12 @@ impl Store {
         .bind(&letter.body)
         .bind(if sent { "sent" } else { "failed" })
         .bind(detail)
-        .bind(now_ms())
+        .bind(at)
         .execute(&mut *tx)
         .await?;
+        let refs = EventRefs { contact_id: Some(letter.contact_id), ..Default::default() };
+        let payload = json!({"notice_id": notice_id, "message_id": letter.message_id, "sent": sent});
+        events::append(&mut tx, &NewEvent { at, kind: ev::NOTICE_LETTER_KEPT, refs, payload }).await?;
         tx.commit().await?;
         Ok(())
     }
