@@ -440,17 +440,7 @@ const NOTICE_TEXTS: &str = "notice_texts";
 impl Store {
     /// The administrators' notice texts (empty: the catalogue's everywhere).
     pub async fn notice_texts(&self) -> Result<NoticeTexts> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-            .bind(NOTICE_TEXTS)
-            .fetch_optional(self.reader())
-            .await?;
-        match row {
-            None => Ok(NoticeTexts::new()),
-            Some(r) => {
-                let text: String = r.try_get("value")?;
-                serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("notice texts: {e}")))
-            }
-        }
+        Ok(self.settings_document(NOTICE_TEXTS, "notice texts").await?.unwrap_or_default())
     }
 
     /// Replaces the administrators' notice texts: keys of `domain::contact_work::Notice`,
@@ -468,26 +458,12 @@ impl Store {
                 rules::validate_text(text)?;
             }
         }
-        let value = serde_json::to_string(texts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let at = now_ms();
-        let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
-        )
-        .bind(NOTICE_TEXTS)
-        .bind(&value)
-        .bind(at)
-        .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await?;
-        let refs = EventRefs { agent_id: actor.user_id, ..Default::default() };
-        let payload = json!({"key": NOTICE_TEXTS});
-        events::append(&mut tx, &NewEvent { at, kind: ev::NOTICE_TEXTS_CHANGED, refs, payload }).await?;
-        audit::record_in(&mut tx, actor, ev::NOTICE_TEXTS_CHANGED, NOTICE_TEXTS, &value, at).await?;
-        tx.commit().await?;
-        Ok(())
+        let change = crate::settings::SettingsChange {
+            key: NOTICE_TEXTS,
+            event: ev::NOTICE_TEXTS_CHANGED,
+            audit_action: ev::NOTICE_TEXTS_CHANGED,
+        };
+        self.put_settings_document(&change, texts, actor).await
     }
 }
 
