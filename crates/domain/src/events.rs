@@ -125,3 +125,15 @@ pub const CONTACT_EMAIL_SENT: &str = "contact.email_sent";
 pub const CONTACT_DELIVERY_FAILED: &str = "contact.delivery_failed";
 /// A letter was processed and left alone (auto-reply, bulk, list, our own, no sender).
 pub const EMAIL_IGNORED: &str = "email.ignored";
+/// An administrator configured a Telegram bot (the token never in the payload).
+pub const TELEGRAM_BOT_CREATED: &str = "telegram.bot_created";
+/// An administrator changed a bot's settings, token or webhook secret.
+pub const TELEGRAM_BOT_CHANGED: &str = "telegram.bot_changed";
+/// A messenger message arrived on a contact (the first one creates it; later ones thread in).
+pub const CONTACT_MESSENGER_RECEIVED: &str = "contact.messenger_received";
+/// A reply went out through the messenger (payload: the messenger's message ids).
+pub const CONTACT_MESSENGER_SENT: &str = "contact.messenger_sent";
+/// An update from the messenger was processed and left alone (edits, groups, buttons …).
+pub const TELEGRAM_UPDATE_IGNORED: &str = "telegram.update_ignored";
+/// A messenger send failed for now (5xx, timeout, 429) and will be tried again.
+pub const CONTACT_MESSENGER_RETRY: &str = "contact.messenger_retry";

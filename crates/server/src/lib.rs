@@ -38,6 +38,7 @@ pub mod secret;
 pub mod service_pages;
 pub mod skills;
 pub mod state;
+pub mod telegram;
 pub mod topics;
 pub mod work_api;
 pub mod work_pages;
@@ -52,6 +53,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let scanner = alerts::spawn_scanner(state.clone(), alerts::SCAN_EVERY);
     let clock = dispatch::spawn_ticker(state.clone(), dispatch::TICK_EVERY);
     let mail = mail_channel::spawn(state.clone());
+    let messenger = telegram::spawn(state.clone());
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -63,6 +65,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     scanner.abort();
     clock.abort();
     mail.abort();
+    messenger.abort();
     Ok(())
 }
 

@@ -28,6 +28,7 @@ pub mod queues;
 pub mod sessions;
 pub mod settings;
 pub mod skills;
+pub mod telegram;
 pub mod topics;
 pub mod users;
 
