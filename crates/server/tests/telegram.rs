@@ -291,6 +291,41 @@ async fn updates_become_one_contact_replies_go_out_and_failures_are_recorded() {
         assert_eq!(tries, 2, "{k}");
         assert_eq!(store.count_events(Some(domain::events::CONTACT_MESSENGER_RETRY)).await.expect("n"), 1);
 
+        // A contact waiting on the customer goes back in work when they write.
+        let path = |a: &str| format!("/api/v1/contacts/{contact}/{a}");
+        let r = app.api(Method::POST, &path("accept"), Some(&op.bearer), None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{k}: {}", r.body);
+        let r =
+            app.api(Method::POST, &path("waiting"), Some(&op.bearer), Some(r#"{"status":"waiting_customer"}"#)).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{k}: {}", r.body);
+        let r = post_update(&app, &hook, &text_update(1005, 777, "kk", "Иә, күтемін")).await;
+        assert_eq!(r.status, StatusCode::OK, "{k}");
+        let c = store.contact(contact).await.expect("read").expect("contact");
+        assert_eq!((c.status, c.operator_id), (domain::contact::Status::InWork, Some(op.id)), "{k}");
+
+        // A document over 10 MiB is not downloaded; its message still arrives, saying so.
+        let huge = json!({"update_id": 1006, "message": {"message_id": 10060, "from": {"id": 777,
+            "first_name": "Данияр"}, "chat": {"id": 777, "type": "private"}, "caption": "архив",
+            "document": {"file_id": "huge-1", "file_name": "big.zip", "mime_type": "application/zip",
+            "file_size": 20_000_000}}});
+        assert_eq!(post_update(&app, &hook, &huge).await.status, StatusCode::OK, "{k}");
+        let last = store.contact_messenger_messages(contact).await.expect("m").pop().expect("message");
+        assert_eq!((last.body.as_str(), last.attachment_id), ("архив", None), "{k}");
+        let asked_huge =
+            stand.lock().expect("lock").calls.iter().any(|(m, v)| m == "getFile" && v["file_id"] == "huge-1");
+        assert!(!asked_huge, "{k}: an oversized file is not fetched");
+
+        // A phone shared by a new Telegram user finds the customer who has it.
+        let shared = json!({"update_id": 1007, "message": {"message_id": 10070, "from": {"id": 780,
+            "first_name": "Айгерим", "language_code": "kk"}, "chat": {"id": 780, "type": "private"},
+            "contact": {"phone_number": "8 (701) 123-45-67", "user_id": 780}}});
+        assert_eq!(post_update(&app, &hook, &shared).await.status, StatusCode::OK, "{k}");
+        let ids = store.customer_identities(app.customer).await.expect("identities");
+        assert!(ids.iter().any(|i| i.value == "tg:780"), "{k}: the Telegram identity joins the card: {ids:?}");
+        let ev = store.events_after(Some(domain::events::CONTACT_MESSENGER_RECEIVED), 0, 100).await.expect("ev");
+        let theirs = ev.last().and_then(|e| e.refs.customer_id);
+        assert_eq!(theirs, Some(app.customer), "{k}");
+
         // The contact window shows the conversation with delivery status.
         let (cookie, _) = app.session(op.id).await;
         let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
