@@ -284,6 +284,33 @@ pub async fn deliver_pending(st: &AppState, now: i64) {
             tracing::warn!("reply {} on contact {}: {e}", p.reply_id, p.contact_id);
         }
     }
+    // Greetings whose immediate send was lost.
+    let stale = match st.store.due_messenger_messages(now, 20).await {
+        Ok(m) => m,
+        Err(e) => return tracing::warn!("messenger messages not read: {e}"),
+    };
+    for m in stale {
+        let Ok(Some(bot)) = st.store.telegram_bot(m.bot_id).await else { continue };
+        let outcome = match send_text(st, &bot, m.chat_id, &m.body).await {
+            Ok(ids) => Delivery::Sent(ids),
+            Err(e) => Delivery::Failed(e.message),
+        };
+        if let Err(e) = st.store.finish_messenger_message(m.id, &outcome).await {
+            tracing::warn!("message {}: {e}", m.id);
+        }
+    }
+}
+
+/// Sends `text` to a customer through the bot and chat they last wrote
+/// from; `Ok(None)` when they never wrote to an active bot. For the
+/// customer-notice senders.
+pub async fn send_to_customer(st: &AppState, customer_id: i64, text: &str) -> Result<Option<Vec<i64>>, ApiFailure> {
+    let retry = |e: StoreError| ApiFailure { kind: tg::Failure::Retry { retry_after: None }, message: e.to_string() };
+    let Some((bot_id, chat_id)) = st.store.telegram_chat_of_customer(customer_id).await.map_err(retry)? else {
+        return Ok(None);
+    };
+    let Some(bot) = st.store.telegram_bot(bot_id).await.map_err(retry)? else { return Ok(None) };
+    send_text(st, &bot, chat_id, text).await.map(Some)
 }
 
 async fn deliver(st: &AppState, p: &PendingMessengerReply, now: i64) -> Result<(), StoreError> {

@@ -242,6 +242,20 @@ async fn updates_become_one_contact_replies_go_out_and_failures_are_recorded() {
         })
         .await;
 
+        // A greeting whose immediate send failed stays `failed`: the sender does not resend it.
+        stand.lock().expect("lock").script.push_back(500);
+        let r = post_update(&app, &hook, &text_update(1010, 781, "en", "/start")).await;
+        assert_eq!(r.status, StatusCode::OK, "{k}");
+        wait_for("the failed greeting recorded", || async {
+            let m = store.bot_messenger_messages(bot).await.ok()?;
+            m.iter().any(|m| m.chat_id == 781 && m.status == "failed").then_some(())
+        })
+        .await;
+        server::telegram::deliver_pending(&st, store::now_ms() + store::telegram::GREETING_GRACE_MS + 1).await;
+        let m = store.bot_messenger_messages(bot).await.expect("messages");
+        assert!(m.iter().filter(|m| m.chat_id == 781).all(|m| m.status == "failed"), "{k}: not resent");
+        assert!(sent(&stand).iter().filter(|v| v["chat_id"] == 781).count() == 1, "{k}");
+
         // 6. The operator's reply: sendMessage with the chat and text; recorded sent.
         let reply = record_reply(&app, contact, "Тапсырысыңыз жолда, ертең жеткізіледі.").await;
         assert_eq!(reply_status(&app, contact, reply).await, "pending", "{k}");
@@ -325,6 +339,23 @@ async fn updates_become_one_contact_replies_go_out_and_failures_are_recorded() {
         let ev = store.events_after(Some(domain::events::CONTACT_MESSENGER_RECEIVED), 0, 100).await.expect("ev");
         let theirs = ev.last().and_then(|e| e.refs.customer_id);
         assert_eq!(theirs, Some(app.customer), "{k}");
+
+        // Notices reach a customer on the chat they last wrote from (and nobody else).
+        let calls_before = sent(&stand).len();
+        let ids = server::telegram::send_to_customer(&st, customer.id, "Статус: в работе").await.expect("sent");
+        assert_eq!(ids.map(|i| i.len()), Some(1), "{k}");
+        assert_eq!(sent(&stand)[calls_before]["chat_id"], 777, "{k}");
+        let new = [store::NewCustomer {
+            full_name: "Без Телеграма".into(),
+            phone: String::new(),
+            email: String::new(),
+            client_type: "new".into(),
+            locale: "ru".into(),
+            created_at: 0,
+            consent_at: None,
+        }];
+        let nobody = store.create_customers(&new).await.expect("customer")[0];
+        assert_eq!(server::telegram::send_to_customer(&st, nobody, "x").await.expect("answer"), None, "{k}");
 
         // The contact window shows the conversation with delivery status.
         let (cookie, _) = app.session(op.id).await;

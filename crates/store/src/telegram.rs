@@ -26,6 +26,9 @@ use crate::contacts::{change, Change, Contact, NewContact};
 use crate::events::{self, EventRefs, NewEvent};
 use crate::{now_ms, Result, Store, StoreError};
 
+/// How long a greeting may wait for its immediate send before the sender takes it over.
+pub const GREETING_GRACE_MS: i64 = 60_000;
+
 /// A bot as stored (token sealed, webhook secret hashed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TelegramBot {
@@ -396,6 +399,12 @@ impl Store {
                     at,
                 )
                 .await?;
+                // The webhook sends it at once; the sender picks it up only if that send was lost.
+                sqlx::query("UPDATE messenger_messages SET next_attempt_at = $1 WHERE id = $2")
+                    .bind(at + GREETING_GRACE_MS)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 Ok(UpdateOutcome::Greet { message: id, chat_id: sender.chat_id, text: greeting.clone() })
             }
@@ -640,6 +649,36 @@ impl Store {
         events::append(&mut tx, &NewEvent { at, kind, refs, payload }).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Outgoing messages that belong to no reply (greetings) still `sending`
+    /// and due at `now`: their immediate send was lost (a crash).
+    pub async fn due_messenger_messages(&self, now: i64, limit: i64) -> Result<Vec<MessengerMessage>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MSG_COLUMNS} FROM messenger_messages WHERE direction = 'out' AND reply_id IS NULL \
+             AND status = 'sending' AND next_attempt_at <= $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(msg_from_row).collect()
+    }
+
+    /// Where a customer can be reached on Telegram: (bot, chat) of their
+    /// newest message to an active bot.
+    pub async fn telegram_chat_of_customer(&self, customer_id: i64) -> Result<Option<(i64, i64)>> {
+        let row = sqlx::query(
+            "SELECT m.bot_id, m.chat_id FROM messenger_messages m JOIN contacts c ON c.id = m.contact_id \
+             JOIN telegram_bots b ON b.id = m.bot_id \
+             WHERE c.customer_id = $1 AND m.direction = 'in' AND b.active = 1 ORDER BY m.id DESC LIMIT 1",
+        )
+        .bind(customer_id)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| Ok((r.try_get("bot_id")?, r.try_get("chat_id")?))).transpose()
     }
 }
 
