@@ -495,3 +495,19 @@ async fn bots_are_managed_by_administrators_and_the_webhook_registered() {
         assert!(mailboxes.body.contains("href=\"/admin/telegram\""), "{k}: the room is reachable");
     }
 }
+
+#[tokio::test]
+async fn https_is_spoken_and_transport_errors_never_carry_the_token() {
+    // A peer that accepts and hangs up: the TLS handshake fails (ureq is built with rustls).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            drop(s);
+        }
+    });
+    let err = server::telegram::call(&format!("https://{addr}"), TOKEN, "getMe", json!({})).await.expect_err("fails");
+    assert_eq!(err.kind, domain::telegram::Failure::Retry { retry_after: None }, "{err}");
+    assert!(!err.message.to_lowercase().contains("scheme"), "https is supported: {err}");
+    assert!(!err.message.contains("SECRET_token"), "the token leaked: {err}");
+}
