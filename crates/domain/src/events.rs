@@ -141,3 +141,15 @@ pub const NOTICE_GATEWAY_CHANGED: &str = "notice_gateway.changed";
 pub const NOTICE_TEXTS_CHANGED: &str = "notice_texts.changed";
 /// A notice letter was stored with its Message-ID, so the customer's answer threads.
 pub const NOTICE_LETTER_KEPT: &str = "notice.letter_kept";
+/// An administrator configured a Telegram bot (the token never in the payload).
+pub const TELEGRAM_BOT_CREATED: &str = "telegram.bot_created";
+/// An administrator changed a bot's settings, token or webhook secret.
+pub const TELEGRAM_BOT_CHANGED: &str = "telegram.bot_changed";
+/// A messenger message arrived on a contact (the first one creates it; later ones thread in).
+pub const CONTACT_MESSENGER_RECEIVED: &str = "contact.messenger_received";
+/// A reply went out through the messenger (payload: the messenger's message ids).
+pub const CONTACT_MESSENGER_SENT: &str = "contact.messenger_sent";
+/// An update from the messenger was processed and left alone (edits, groups, buttons …).
+pub const TELEGRAM_UPDATE_IGNORED: &str = "telegram.update_ignored";
+/// A messenger send failed for now (5xx, timeout, 429) and will be tried again.
+pub const CONTACT_MESSENGER_RETRY: &str = "contact.messenger_retry";

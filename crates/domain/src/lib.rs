@@ -24,6 +24,7 @@ pub mod script;
 pub mod service_levels;
 pub mod skill;
 pub mod sla;
+pub mod telegram;
 pub mod time;
 pub mod topic;
 pub mod validate;

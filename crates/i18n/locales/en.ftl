@@ -731,3 +731,27 @@ notice-texts-title = Texts of customer notices
 notice-texts-intro = Empty means the standard text (shown in grey). { "{number}" } stands for the request number. A new text applies to notices from now on.
 notice-text-invalid = A notice text takes 1 to 1000 characters.
 notice-key-unknown = Unknown notice.
+## Messenger channel (Telegram bot)
+telegram-title = Telegram bots (messenger channel)
+telegram-intro = Messages to a bot become contacts in the chosen queue; operators' replies go out through the Bot API. The token is stored encrypted.
+telegram-webhook-once = The webhook path (shown once; append it to the server's public https address):
+telegram-add = Add a bot
+telegram-name = Name
+telegram-token = Token from @BotFather
+telegram-token-kept = stored; leave empty to keep
+telegram-api-base = Bot API address
+telegram-greeting-label = Greeting on /start (empty = the standard one in the customer's language)
+telegram-greeting = Hello! This is customer support. Write your question and an operator will answer here.
+telegram-active = Take messages in
+telegram-public-url = The server's public address
+telegram-register-webhook = Register the webhook
+messenger-title = Messenger conversation
+messenger-in = from the customer
+messenger-out = to the customer
+messenger-file = File
+messenger-status-sending = sending
+messenger-status-sent = delivered to Telegram
+messenger-status-failed = not delivered
+bot-name-required = Give the bot a name
+invalid-bot-token = That does not look like a Telegram token (digits:secret)
+invalid-url = Give an http(s)://… address

@@ -222,6 +222,8 @@ pub struct WorkView {
     pub replies: Vec<ReplyRow>,
     /// The letters of an email contact, in and out, oldest first.
     pub emails: Vec<EmailRow>,
+    /// The messenger conversation of a messenger contact, oldest first.
+    pub messages: Vec<crate::telegram::MessageRow>,
     /// (id, name, selected)
     pub templates: Vec<(i64, String, bool)>,
     /// The composer's text (a template filled from the contact, blanks left as `{{name}}`).
@@ -412,6 +414,7 @@ async fn work_view(
             }
         })
         .collect();
+    let messages = crate::telegram::message_rows(st, &chrome.t, id).await?;
     let all = crate::kb_edit::active_templates(st).await?;
     let chosen = template.and_then(|t| all.iter().find(|x| x.id == t));
     let draft = match chosen {
@@ -436,6 +439,7 @@ async fn work_view(
         notices,
         replies,
         emails,
+        messages,
         templates,
         draft,
         template_id,

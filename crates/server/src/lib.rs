@@ -39,6 +39,7 @@ pub mod secret;
 pub mod service_pages;
 pub mod skills;
 pub mod state;
+pub mod telegram;
 pub mod topics;
 pub mod work_api;
 pub mod work_pages;
@@ -54,6 +55,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let clock = dispatch::spawn_ticker(state.clone(), dispatch::TICK_EVERY);
     let mail = mail_channel::spawn(state.clone());
     let notices = notices::spawn(state.clone());
+    let messenger = telegram::spawn(state.clone());
     let app = routes::router(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
@@ -66,6 +68,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     clock.abort();
     mail.abort();
     notices.abort();
+    messenger.abort();
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
     mail_api, metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages,
-    skills, topics, work_api, work_pages, AppState,
+    skills, telegram, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -276,11 +276,23 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/cti-integrations/{id}/revoke", Requires(ManageUsers)),
     r(Post, "/api/v1/customers/{id}/call", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}/call", Requires(UseDesk)),
+    // The messenger channel: Telegram's webhook (authenticated by the secret
+    // in its path), the bots (administrators), a contact's messages.
+    r(Post, "/api/v1/telegram/{secret}", Public),
+    r(Get, "/api/v1/telegram-bots", Requires(ManageChannels)),
+    r(Post, "/api/v1/telegram-bots", Requires(ManageChannels)),
+    r(Put, "/api/v1/telegram-bots/{id}", Requires(ManageChannels)),
+    r(Post, "/api/v1/telegram-bots/{id}/webhook", Requires(ManageChannels)),
+    r(Get, "/api/v1/contacts/{id}/messages", Requires(UseDesk)),
+    r(Get, "/admin/telegram", Requires(ManageChannels)),
+    r(Post, "/admin/telegram", Requires(ManageChannels)),
+    r(Post, "/admin/telegram/{id}", Requires(ManageChannels)),
+    r(Post, "/admin/telegram/{id}/webhook", Requires(ManageChannels)),
 ];
 
 /// Routes authenticated by a secret in their path (PBX webhooks): a cookie
 /// carries no authority there, so the guard asks no CSRF token.
-pub const PATH_TOKEN_ROUTES: &[&str] = &["/api/v1/cti/{token}"];
+pub const PATH_TOKEN_ROUTES: &[&str] = &["/api/v1/cti/{token}", "/api/v1/telegram/{secret}"];
 
 /// Routes that take a file upload: their bodies may be larger than the
 /// configured limit, up to [`UPLOAD_BODY_LIMIT`].
@@ -398,6 +410,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/cti-integrations/{id}/revoke", post(cti::revoke_integration))
         .route("/api/v1/customers/{id}/call", post(cti::click_to_call))
         .route("/api/v1/contacts/{id}/call", get(cti::call))
+        .route("/api/v1/telegram/{secret}", post(telegram::webhook))
+        .route("/api/v1/telegram-bots", get(telegram::list).post(telegram::create))
+        .route("/api/v1/telegram-bots/{id}", put(telegram::update))
+        .route("/api/v1/telegram-bots/{id}/webhook", post(telegram::register_webhook))
+        .route("/api/v1/contacts/{id}/messages", get(telegram::contact_messages))
+        .route("/admin/telegram", get(telegram::room).post(telegram::create_form))
+        .route("/admin/telegram/{id}", post(telegram::update_form))
+        .route("/admin/telegram/{id}/webhook", post(telegram::webhook_form))
         .route("/desk/contacts/{id}/links", post(work_pages::link))
         .route("/desk/contacts/{id}/close", post(work_pages::close))
         .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))

@@ -137,6 +137,13 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/desk/schedule" | "/api/v1/planning/my-schedule") => Only(&[Operator, SeniorOperator, Supervisor]),
         // The PBX webhook: its token is the credential, whoever calls.
         ("POST", "/api/v1/cti/{token}") => Public,
+        // Telegram's webhook: the secret in its path is the credential.
+        ("POST", "/api/v1/telegram/{secret}") => Public,
+        ("GET", "/api/v1/telegram-bots" | "/admin/telegram")
+        | ("POST", "/api/v1/telegram-bots" | "/api/v1/telegram-bots/{id}/webhook")
+        | ("POST", "/admin/telegram" | "/admin/telegram/{id}" | "/admin/telegram/{id}/webhook")
+        | ("PUT", "/api/v1/telegram-bots/{id}") => Only(&[Administrator]),
+        ("GET", "/api/v1/contacts/{id}/messages") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("GET", "/api/v1/cti-integrations")
         | ("POST", "/api/v1/cti-integrations" | "/api/v1/cti-integrations/{id}/revoke") => Only(&[Administrator]),
         ("POST", "/api/v1/customers/{id}/call" | "/desk/customers/{id}/call")
@@ -244,6 +251,25 @@ async fn every_role_against_every_route() {
         .await
         .expect("mailbox")
         .id;
+    let tg_secret = server::auth::random_token();
+    let bot = app
+        .state
+        .store
+        .create_telegram_bot(
+            &store::telegram::BotSettings {
+                name: "access".into(),
+                token_sealed: Some(app.state.secrets.seal("123456:access-token-xyz")),
+                api_base: "http://127.0.0.1:9".into(),
+                queue_id: app.queue,
+                greeting: String::new(),
+                active: true,
+            },
+            &server::auth::token_hash(&tg_secret),
+            &store::AuditActor::cli(),
+        )
+        .await
+        .expect("bot")
+        .id;
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -266,6 +292,8 @@ async fn every_role_against_every_route() {
             app.alert
         } else if spec.path.contains("mailboxes/") {
             mailbox
+        } else if spec.path.contains("telegram-bots/") || spec.path.contains("/admin/telegram/") {
+            bot
         } else if spec.path.contains("customers") {
             app.customer
         } else if spec.path.contains("contacts/") {
@@ -291,6 +319,7 @@ async fn every_role_against_every_route() {
         let path = spec
             .path
             .replace("{token}", &cti_token)
+            .replace("{secret}", &tg_secret)
             .replace("{id}", &id)
             .replace("{aid}", &file.id.to_string())
             .replace("{v}", "1");

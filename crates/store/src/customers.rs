@@ -128,7 +128,7 @@ fn implied_identities(phone: &str, email: &str) -> Vec<Identity> {
 }
 
 /// Adds identities to a customer, skipping any it already has.
-async fn add_identities(
+pub(crate) async fn add_identities(
     tx: &mut Transaction<'static, Any>,
     customer_id: i64,
     identities: &[Identity],

@@ -29,6 +29,7 @@ pub mod queues;
 pub mod sessions;
 pub mod settings;
 pub mod skills;
+pub mod telegram;
 pub mod topics;
 pub mod users;
 
