@@ -31,6 +31,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::telegram::{self as tg, FileRef, Meaning};
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use store::telegram::{
@@ -769,4 +770,38 @@ pub async fn webhook_form(
 ) -> Response {
     let saved = set_webhook(&st, id, &f.public_url, &caller.actor()).await.map(|(b, s)| (b, Some(s)));
     room_answer(&st, &caller, saved).await
+}
+
+// ---------------------------------------------------------------- customer notices
+
+/// Customer notices through Telegram (`via` messenger): to the chat the
+/// customer last wrote from, while its bot is active. Registered after the
+/// messenger webhook gateway, so it is asked first; a customer who never
+/// wrote to a bot falls through to the gateway (if any).
+pub struct TelegramNoticeSender;
+
+impl crate::notices::NoticeSender for TelegramNoticeSender {
+    fn via(&self) -> &'static str {
+        "messenger"
+    }
+
+    fn available<'a>(&'a self, st: &'a AppState, n: &'a store::notices::DueNotice) -> BoxFuture<'a, bool> {
+        Box::pin(async move { matches!(st.store.telegram_chat_of_customer(n.customer_id).await, Ok(Some(_))) })
+    }
+
+    fn send<'a>(
+        &'a self,
+        st: &'a AppState,
+        out: &'a crate::notices::Outgoing<'a>,
+    ) -> BoxFuture<'a, Result<(), crate::notices::SendError>> {
+        use crate::notices::SendError;
+        Box::pin(async move {
+            match send_to_customer(st, out.notice.customer_id, &out.text).await {
+                Ok(Some(_)) => Ok(()),
+                Ok(None) => Err(SendError::Temporary("the customer has no Telegram chat with an active bot".into())),
+                Err(ApiFailure { kind: tg::Failure::Permanent, message }) => Err(SendError::Permanent(message)),
+                Err(ApiFailure { message, .. }) => Err(SendError::Temporary(message)),
+            }
+        })
+    }
 }

@@ -511,3 +511,31 @@ async fn https_is_spoken_and_transport_errors_never_carry_the_token() {
     assert!(!err.message.to_lowercase().contains("scheme"), "https is supported: {err}");
     assert!(!err.message.contains("SECRET_token"), "the token leaked: {err}");
 }
+
+#[tokio::test]
+async fn customer_notices_of_a_messenger_contact_go_out_through_the_bot() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        let k = app.db.kind;
+        let st = app.state.clone();
+        let store = &st.store;
+        let (base, stand) = stand_in().await;
+        let (_bot, hook) = make_bot(&app, &base).await;
+        let r = post_update(&app, &hook, &text_update(2001, 901, "kk", "Тапсырыс бергім келеді")).await;
+        assert_eq!(r.status, StatusCode::OK, "{k}: {}", r.body);
+        let events = store.events_after(Some(domain::events::CONTACT_MESSENGER_RECEIVED), 0, 10).await.expect("ev");
+        let contact = events[0].refs.contact_id.expect("contact");
+        let before = sent(&stand).len();
+
+        // The registration notice, in Kazakh, through the bot to the chat the customer wrote from.
+        server::notices::deliver_due(&st, store::now_ms()).await.expect("round");
+        let notices = store.contact_notifications(contact).await.expect("notices");
+        let registered = notices.iter().find(|n| n.template_key == "notice-registered").expect("registered");
+        assert_eq!((registered.status.as_str(), registered.via.as_str()), ("sent", "messenger"), "{k}: {registered:?}");
+        let out = sent(&stand);
+        assert_eq!(out.len(), before + 1, "{k}: one sendMessage");
+        let msg = out.last().expect("sent");
+        assert_eq!(msg["chat_id"], 901, "{k}");
+        assert!(msg["text"].as_str().is_some_and(|t| t.contains(&registered.body)), "{k}: {msg}");
+    }
+}
