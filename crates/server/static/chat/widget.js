@@ -62,7 +62,7 @@
       fileType: 'Можно отправить только PNG, JPEG, GIF, PDF или TXT.',
       fileFail: 'Файл не отправлен. Попробуйте ещё раз.', uploading: 'Отправка файла…',
       expired: 'Сессия чата истекла. Начните новый чат.',
-      placeholder: 'Напишите сообщение…  Enter — отправить, Shift+Enter — новая строка',
+      placeholder: 'Напишите сообщение…', keys: 'Enter — отправить, Shift+Enter — новая строка',
       powered: 'Switchboard'
     },
     kk: {
@@ -97,7 +97,7 @@
       fileType: 'Тек PNG, JPEG, GIF, PDF немесе TXT файлдарын жіберуге болады.',
       fileFail: 'Файл жіберілмеді. Қайта көріңіз.', uploading: 'Файл жіберілуде…',
       expired: 'Чат сессиясының мерзімі өтті. Жаңа чат бастаңыз.',
-      placeholder: 'Хабарлама жазыңыз…  Enter — жіберу, Shift+Enter — жаңа жол',
+      placeholder: 'Хабарлама жазыңыз…', keys: 'Enter — жіберу, Shift+Enter — жаңа жол',
       powered: 'Switchboard'
     },
     en: {
@@ -132,7 +132,7 @@
       fileType: 'Only PNG, JPEG, GIF, PDF or TXT files can be sent.',
       fileFail: 'The file was not sent. Please try again.', uploading: 'Sending the file…',
       expired: 'The chat session has expired. Please start a new chat.',
-      placeholder: 'Type a message…  Enter to send, Shift+Enter for a new line',
+      placeholder: 'Type a message…', keys: 'Enter to send, Shift+Enter for a new line',
       powered: 'Switchboard'
     }
   };
@@ -209,8 +209,8 @@
     '.sb-file .sb-size{font-size:11px;opacity:.8}',
     '#sb-typing{font-size:12px;color:var(--sb-muted);padding:2px 16px 4px;background:var(--sb-soft);font-style:italic}',
     '#sb-compose{border-top:1px solid var(--sb-line);padding:10px;display:flex;gap:6px;align-items:flex-end;background:#fff}',
-    '#sb-input{resize:none;min-height:40px;max-height:120px;height:40px}',
-    '#sb-send{height:40px;padding:0 14px}',
+    '#sb-input{flex:1;min-width:0;width:auto;resize:none;min-height:40px;max-height:120px;height:40px}',
+    '#sb-send{height:40px;width:44px;padding:0;flex:none}#sb-send svg{width:20px;height:20px;fill:currentColor}',
     '.sb-attach{position:relative;flex:none;width:40px;height:40px;border-radius:8px;border:1px solid var(--sb-line);display:flex;',
     'align-items:center;justify-content:center;cursor:pointer;color:var(--sb-muted)}',
     '.sb-attach:hover{background:var(--sb-soft)}.sb-attach svg{width:18px;height:18px;fill:currentColor}',
@@ -220,15 +220,15 @@
     '#sb-tools .sb-btn{padding:5px 10px;font-size:12px;font-weight:500}',
     '#sb-compose-error{padding:0 12px;background:#fff;margin:0}',
     '#sb-compose-error:empty{display:none}',
-    'form#sb-transcript{display:flex;gap:6px;padding:10px;border-top:1px solid var(--sb-line);background:#fff;flex-wrap:wrap}',
+    'form#sb-transcript{display:flex;gap:6px;padding:8px 10px 10px;border-top:1px solid var(--sb-line);background:#fff;flex-wrap:wrap;align-items:flex-end}',
+    'form#sb-transcript .sb-btn{height:38px}',
     'form#sb-transcript label{flex:1;min-width:0}',
-    'form#sb-transcript label span{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}',
+    'form#sb-transcript label{font-size:12px;color:var(--sb-muted)}form#sb-transcript label span{display:block;margin:0 0 4px}',
     'form#sb-transcript input{width:100%;border:1px solid #cfd5dc;border-radius:8px;padding:8px 10px}',
     'form#sb-transcript .sb-error{flex-basis:100%;margin:0}',
     '#sb-transcript-sent{margin:0;padding:8px 12px;background:#ecfdf3;color:#05603a;font-size:13px}',
-    '#sb-ended{padding:10px 12px;background:#fff;border-top:1px solid var(--sb-line);display:flex;gap:8px;align-items:center;justify-content:space-between}',
-    '#sb-ended span{color:var(--sb-muted);font-size:13px}',
-    '#sb-foot{font-size:11px;color:#98a2b3;text-align:center;padding:4px;background:#fff}',
+    '#sb-ended{padding:0 10px 10px;background:#fff;display:flex}#sb-ended .sb-btn{flex:1}',
+        '#sb-foot{font-size:11px;color:#98a2b3;text-align:center;padding:4px;background:#fff}',
     '.sb-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
     '@media (max-width:480px){#sb-root{right:12px;bottom:12px}#sb-root.sb-is-open{right:0;bottom:0;left:0;top:0}',
     '#sb-root.sb-is-open #sb-panel{width:100vw;height:100vh;border-radius:0;border:0}}'
@@ -257,6 +257,7 @@
     return s;
   }
   var ICON_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2zm3 5v2h10V9H7zm0 4v2h7v-2H7z';
+  var ICON_SEND = 'M3.4 20.4 21 12 3.4 3.6 3.4 10l12.6 2-12.6 2z';
   var ICON_CLIP = 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10h-1.5z';
 
   // ------------------------------------------------------------------ state
@@ -575,8 +576,8 @@
     var connBar = el('div', { id: 'sb-conn', role: 'status', hidden: true });
     log = el('div', { id: 'sb-log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', tabindex: '0', 'aria-label': T.title });
     typingEl = el('div', { id: 'sb-typing', 'aria-live': 'polite', hidden: true });
-    input = el('textarea', { id: 'sb-input', rows: '1', maxlength: '4000', placeholder: T.placeholder, 'aria-label': T.message });
-    sendBtn = el('button', { id: 'sb-send', class: 'sb-btn', type: 'button', text: T.send, onclick: sendFromInput });
+    input = el('textarea', { id: 'sb-input', rows: '1', maxlength: '4000', placeholder: T.placeholder, 'aria-label': T.message, title: T.keys });
+    sendBtn = el('button', { id: 'sb-send', class: 'sb-btn', type: 'button', 'aria-label': T.send, title: T.send, onclick: sendFromInput }, [svg(ICON_SEND)]);
     var file = el('input', { id: 'sb-file', type: 'file', accept: FILE_ACCEPT, 'aria-label': T.attach, title: T.attach });
     file.addEventListener('change', function () {
       var f = file.files && file.files[0];
@@ -594,7 +595,6 @@
       el('button', { id: 'sb-end', class: 'sb-btn sb-ghost', type: 'button', text: T.end, onclick: endChat })
     ]);
     endedBox = el('div', { id: 'sb-ended', hidden: true }, [
-      el('span', { text: T.ended }),
       el('button', { class: 'sb-btn sb-ghost', id: 'sb-again', type: 'button', text: T.again, onclick: newChat })
     ]);
     input.addEventListener('keydown', function (e) {
@@ -616,7 +616,7 @@
 
   function autosize() {
     input.style.height = '40px';
-    input.style.height = Math.min(120, input.scrollHeight + 2) + 'px';
+    if (input.value) input.style.height = Math.min(120, input.scrollHeight + 2) + 'px';
   }
   function scrollDown() { if (log) log.scrollTop = log.scrollHeight; }
   function fmtTime(ms) {
