@@ -125,3 +125,11 @@ pub const CONTACT_EMAIL_SENT: &str = "contact.email_sent";
 pub const CONTACT_DELIVERY_FAILED: &str = "contact.delivery_failed";
 /// A letter was processed and left alone (auto-reply, bulk, list, our own, no sender).
 pub const EMAIL_IGNORED: &str = "email.ignored";
+/// A web chat began: its session was opened for a new chat contact.
+pub const CHAT_STARTED: &str = "chat.started";
+/// A message of a web chat was stored (visitor, operator or system).
+pub const CHAT_MESSAGE: &str = "chat.message";
+/// The visitor ended a web chat (the contact stays with its operator for the wrap-up).
+pub const CHAT_ENDED: &str = "chat.ended";
+/// A chat's transcript was e-mailed to the visitor.
+pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
