@@ -189,7 +189,7 @@
     '.sb-note{margin:6px 0 14px;padding:10px 12px;border-radius:8px;background:var(--sb-soft);color:var(--sb-muted);font-size:13px}',
     '.sb-note.sb-ok{background:#ecfdf3;color:#05603a}',
     '#sb-queue{margin:0;padding:10px 16px;background:#eef4fa;color:#1f3b57;font-size:13px;border-bottom:1px solid #dbe6f1}',
-    '#sb-queue b{font-size:15px}',
+    '#sb-queue b{display:block;font-size:15px}#sb-queue .sb-wait{color:#48617a}',
     '#sb-conn{padding:6px 16px;background:#fffaeb;color:#93370d;font-size:12px;border-bottom:1px solid #fedf89}',
     '#sb-log{flex:1;overflow:auto;padding:14px 14px 6px;background:var(--sb-soft);display:flex;flex-direction:column;gap:8px}',
     '.sb-msg{max-width:84%;align-self:flex-start;display:flex;flex-direction:column}',
@@ -606,6 +606,7 @@
     // What this tab already showed (a page reload resumes from sessionStorage).
     seen = {};
     S.msgs.forEach(function (m) { render(m); });
+    if (!S.msgs.length && !S.ended) note(T.queueWait);
     pending.forEach(function (p) { log.appendChild(p.el); });
     subtitle();
     if (S.ended) markEnded(false);
@@ -784,7 +785,7 @@
         while (queueEl.firstChild) queueEl.removeChild(queueEl.firstChild);
         var mins = Math.ceil((+f.ewt_s || 0) / 60);
         queueEl.appendChild(el('b', { text: t('queue', { p: p }) }));
-        queueEl.appendChild(document.createTextNode(' · ' + (mins >= 1 ? t('wait', { m: mins }) : t('waitSoon'))));
+        queueEl.appendChild(el('span', { class: 'sb-wait', text: mins >= 1 ? t('wait', { m: mins }) : t('waitSoon') }));
         break;
       case 'assigned':
         queueEl.hidden = true;
@@ -896,7 +897,7 @@
     raw({ t: 'end' });
     var b = shadow.getElementById('sb-end');
     if (b) b.disabled = true;
-    if (!sock) markEnded(true);
+    // Not connected: the end goes out as soon as the socket is back (onopen).
   }
 
   function markEnded(announce) {
