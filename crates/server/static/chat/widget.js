@@ -176,6 +176,7 @@
     'form.sb-form input:not([type=checkbox]),form.sb-form select,form.sb-form textarea,#sb-input{width:100%;border:1px solid #cfd5dc;border-radius:8px;',
     'padding:8px 10px;background:#fff;outline:none;font-weight:400}',
     'form.sb-form textarea{min-height:72px;resize:vertical}',
+    '.sb-row{display:flex;gap:8px}.sb-row>label{flex:1;min-width:0}',
     'input:focus,select:focus,textarea:focus{border-color:var(--sb-accent)!important;box-shadow:0 0 0 3px rgba(47,93,138,.18)}',
     'form.sb-form label.sb-check{display:flex;gap:8px;align-items:flex-start;font-weight:400;font-size:12px;color:var(--sb-muted)}',
     '.sb-check input{margin-top:2px;flex:none;width:16px;height:16px;accent-color:var(--sb-accent)}',
@@ -495,8 +496,10 @@
       note ? el('p', { class: 'sb-note', role: 'status', text: note }) : null,
       el('p', { class: 'sb-intro', text: T.hello }),
       field(T.name, el('input', { name: 'name', type: 'text', required: true, maxlength: '200', autocomplete: 'name' })),
-      field(T.email, el('input', { name: 'email', type: 'email', maxlength: '254', autocomplete: 'email', value: S.email || null })),
-      field(T.phone, el('input', { name: 'phone', type: 'tel', maxlength: '40', autocomplete: 'tel' })),
+      el('div', { class: 'sb-row' }, [
+        field(T.email, el('input', { name: 'email', type: 'email', maxlength: '254', autocomplete: 'email', value: S.email || null })),
+        field(T.phone, el('input', { name: 'phone', type: 'tel', maxlength: '40', autocomplete: 'tel' }))
+      ]),
       field(T.topic, topic),
       field(T.first, el('textarea', { name: 'text', rows: '3', maxlength: '4000' })),
       consentBox(),
@@ -533,8 +536,10 @@
     var form = el('form', { id: 'sb-offline', class: 'sb-form', novalidate: true }, [
       el('p', { class: 'sb-note', role: 'status' }, [el('strong', { text: T.offlineTitle }), el('br'), T.offlineHint]),
       field(T.name, el('input', { name: 'name', type: 'text', required: true, maxlength: '200', autocomplete: 'name' })),
-      field(T.email, el('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email' })),
-      field(T.phone, el('input', { name: 'phone', type: 'tel', maxlength: '40', autocomplete: 'tel' })),
+      el('div', { class: 'sb-row' }, [
+        field(T.email, el('input', { name: 'email', type: 'email', required: true, maxlength: '254', autocomplete: 'email' })),
+        field(T.phone, el('input', { name: 'phone', type: 'tel', maxlength: '40', autocomplete: 'tel' }))
+      ]),
       TOPICS.length ? field(T.topic, el('select', { name: 'topic' }, [el('option', { value: '', text: T.topicAny })].concat(
         TOPICS.map(function (x) { return el('option', { value: x, text: x }); })))) : null,
       field(T.message, el('textarea', { name: 'text', rows: '4', required: true, maxlength: '4000' })),
