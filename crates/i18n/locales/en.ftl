@@ -688,3 +688,17 @@ request-call-me = Call me back
 request-call-at = When (Almaty time; empty: as soon as possible)
 request-callback-phone = Give a phone number for the call back.
 request-invalid-call-time = The time of the call is not valid.
+
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = The visitor ended the chat
+chat-title = Chat
+chat-send = Send
+chat-typing = The visitor is typing…
+chat-visitor = Visitor
+chat-ended = The chat is over
+chat-empty = No messages yet
+chat-text = Message
+chat-page-url = Page
+chat-file = File
+chat-demo-title = Web chat demo page
+chat-demo-text = This is how a shop's site with the chat embedded looks: open the chat in the bottom right corner.

@@ -688,3 +688,17 @@ request-call-me = Маған қайта қоңырау шалыңыз
 request-call-at = Қашан (Алматы уақыты; бос — мүмкіндігінше тез)
 request-callback-phone = Кері қоңырау үшін телефон көрсетіңіз.
 request-invalid-call-time = Қоңырау уақыты дұрыс емес.
+
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = Келуші чатты аяқтады
+chat-title = Чат
+chat-send = Жіберу
+chat-typing = Келуші жазып жатыр…
+chat-visitor = Келуші
+chat-ended = Чат аяқталды
+chat-empty = Әзірге хабарлама жоқ
+chat-text = Хабарлама
+chat-page-url = Бет
+chat-file = Файл
+chat-demo-title = Веб-чаттың демо беті
+chat-demo-text = Чат орнатылған дүкен сайты осылай көрінеді: төменгі оң жақ бұрыштағы чатты ашыңыз.

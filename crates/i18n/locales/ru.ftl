@@ -688,3 +688,17 @@ request-call-me = Перезвоните мне
 request-call-at = Когда (время Алматы; пусто — как можно скорее)
 request-callback-phone = Укажите телефон для обратного звонка.
 request-invalid-call-time = Неверное время звонка.
+
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = Посетитель завершил чат
+chat-title = Чат
+chat-send = Отправить
+chat-typing = Посетитель печатает…
+chat-visitor = Посетитель
+chat-ended = Чат завершён
+chat-empty = Сообщений пока нет
+chat-text = Сообщение
+chat-page-url = Страница
+chat-file = Файл
+chat-demo-title = Демо-страница веб-чата
+chat-demo-text = Так выглядит сайт магазина со встроенным чатом: откройте чат в правом нижнем углу.

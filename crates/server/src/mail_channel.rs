@@ -368,6 +368,14 @@ pub async fn send_reply(st: &AppState, p: &PendingEmailReply) -> anyhow::Result<
     Ok(())
 }
 
+/// Sends one letter through the mailbox's SMTP server (the chat's
+/// transcript); `Err` carries the server's words.
+pub(crate) async fn send_letter(st: &AppState, m: &Mailbox, letter: &store::mail::EmailRecord) -> Result<(), String> {
+    smtp_send(st, m, letter).await.map_err(|e| match e {
+        SendError::Permanent(w) | SendError::Transient(w) => w,
+    })
+}
+
 enum SendError {
     Permanent(String),
     Transient(String),

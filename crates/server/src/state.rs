@@ -68,6 +68,8 @@ pub struct AppState {
     pub secrets: Arc<SecretBox>,
     /// The email channel's settings.
     pub mail: Arc<MailConfig>,
+    /// Open web chat sockets, one broadcast channel per session.
+    pub chat: Arc<crate::chat::ChatHub>,
     /// SLA targets and legal presets in force, read from the store at start
     /// and replaced when an administrator saves them.
     service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
@@ -85,6 +87,7 @@ impl AppState {
         Ok(AppState {
             secrets: Arc::new(SecretBox::new(&key)),
             mail: Arc::new(config.mail.clone()),
+            chat: Arc::new(crate::chat::ChatHub::default()),
             store,
             config: Arc::new(config),
             catalog,

@@ -120,6 +120,58 @@ pub struct ChatStarted {
     pub first: Option<ChatMessage>,
 }
 
+/// A letter the chat stores in `email_messages` (a transcript out, an
+/// offline message in). `mailbox_id` 0 = no mailbox serves the chat.
+#[derive(Debug, Clone, Default)]
+pub struct Letter {
+    pub mailbox_id: i64,
+    pub message_id: String,
+    pub from_address: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// An offline message (the form checked by the caller).
+#[derive(Debug, Clone)]
+pub struct OfflineMessage {
+    pub queue_id: i64,
+    pub name: String,
+    pub identities: Vec<Identity>,
+    pub topic: String,
+    pub locale: String,
+    pub letter: Letter,
+}
+
+async fn insert_letter(
+    tx: &mut Transaction<'static, Any>,
+    l: &Letter,
+    contact_id: i64,
+    direction: &str,
+    disposition: &str,
+    detail: &str,
+    at: i64,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO email_messages (mailbox_id, contact_id, direction, message_id, in_reply_to, references_ids, \
+         from_address, to_address, subject, body_text, disposition, detail, created_at) \
+         VALUES ($1, $2, $3, $4, '', '', $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+    )
+    .bind(l.mailbox_id)
+    .bind(contact_id)
+    .bind(direction)
+    .bind(&l.message_id)
+    .bind(&l.from_address)
+    .bind(&l.to_address)
+    .bind(&l.subject)
+    .bind(&l.body)
+    .bind(disposition)
+    .bind(detail)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
 /// A message to append.
 #[derive(Debug, Clone)]
 pub struct NewChatMessage<'a> {
@@ -502,17 +554,77 @@ impl Store {
         }
     }
 
-    /// Records that the transcript went to `to` (event `chat.transcript_sent`).
-    pub async fn record_chat_transcript(&self, session_id: i64, to: &str, messages: usize) -> Result<()> {
+    /// Records a transcript letter on the chat's contact: an outgoing
+    /// `email_messages` row (`sent` or `failed` with the server's words) and
+    /// the event `chat.transcript_sent`, in one transaction.
+    pub async fn record_chat_transcript(
+        &self,
+        session_id: i64,
+        letter: &Letter,
+        sent: bool,
+        detail: &str,
+    ) -> Result<()> {
         let session = self.chat_session(session_id).await?.ok_or(StoreError::NotFound("chat session"))?;
         let at = now_ms();
         let mut tx = self.begin().await?;
+        let email_id =
+            insert_letter(&mut tx, letter, session.contact_id, "out", if sent { "sent" } else { "failed" }, detail, at)
+                .await?;
         let refs =
             EventRefs { contact_id: Some(session.contact_id), queue_id: Some(session.queue_id), ..Default::default() };
-        let payload = json!({"session_id": session_id, "to": to, "messages": messages});
+        let payload = json!({"session_id": session_id, "email_id": email_id, "to": letter.to_address, "sent": sent});
         events::append(&mut tx, &NewEvent { at, kind: ev::CHAT_TRANSCRIPT_SENT, refs, payload }).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The widget's offline mode: the visitor's message becomes a contact of
+    /// channel `email` in `queue_id` — customer found or registered with
+    /// consent, and, when a mailbox serves it, the message stored as an
+    /// inbound letter of that mailbox (from the visitor's address), so the
+    /// e-mail reply sender answers the visitor and threads. One transaction;
+    /// the caller routes the contact.
+    pub async fn offline_chat_message(&self, m: &OfflineMessage) -> Result<crate::Contact> {
+        let at = now_ms();
+        let actor = AuditActor { user_id: None, login: "chat".into(), ip: None };
+        let mut tx = self.begin().await?;
+        let customer_id = customer_with_consent(&mut tx, &m.name, &m.identities, &m.locale, at).await?;
+        let contact = NewContact {
+            channel: Channel::Email,
+            direction: Direction::Inbound,
+            contact_type: ContactType::Information,
+            topic: m.topic.clone(),
+            priority: 0,
+            subject: m.letter.subject.clone(),
+            customer_id: Some(customer_id),
+            queue_id: m.queue_id,
+        };
+        let contact_id = self.insert_contact(&mut tx, &contact, &[], &actor, at).await?;
+        if m.letter.mailbox_id > 0 {
+            let email_id =
+                insert_letter(&mut tx, &m.letter, contact_id, "in", "accepted", "chat offline form", at).await?;
+            let refs = EventRefs { contact_id: Some(contact_id), customer_id: Some(customer_id), ..Default::default() };
+            let payload = json!({"email_id": email_id, "mailbox_id": m.letter.mailbox_id,
+                "message_id": m.letter.message_id, "source": "chat_offline"});
+            events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_EMAIL_RECEIVED, refs, payload }).await?;
+        } else {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO contact_notes (contact_id, author_id, body, created_at) VALUES ($1, NULL, $2, $3) RETURNING id",
+            )
+            .bind(contact_id)
+            .bind(&m.letter.body)
+            .bind(at)
+            .fetch_one(&mut *tx)
+            .await?;
+            let refs = EventRefs { contact_id: Some(contact_id), ..Default::default() };
+            events::append(
+                &mut tx,
+                &NewEvent { at, kind: ev::CONTACT_NOTE_ADDED, refs, payload: json!({"note_id": id}) },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.contact(contact_id).await?.ok_or(StoreError::NotFound("contact"))
     }
 
     /// Rows of both chat tables (tests count that a refusal wrote nothing).
