@@ -919,6 +919,7 @@
     if (endedBox) endedBox.hidden = false;
     if (announce && first) note(T.ended);
     showTranscript(false);
+    scrollDown();
     // The chat is over: stop reconnecting.
     clearTimeout(retryTimer);
     var ws = sock; sock = null;
