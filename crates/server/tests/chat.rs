@@ -333,3 +333,172 @@ async fn an_operator_with_chat_capacity_two_gets_two_chats_and_the_third_waits()
         assert_eq!(pos.position, 1, "{kind}");
     }
 }
+
+struct MailEnv {
+    imap: String,
+    imaps: String,
+    smtp: String,
+    password: String,
+    ca: String,
+}
+
+fn mail_env() -> Option<MailEnv> {
+    let imap = std::env::var("SWITCHBOARD_TEST_IMAP").ok()?;
+    let get = |k: &str| std::env::var(k).unwrap_or_default();
+    Some(MailEnv {
+        imap,
+        imaps: get("SWITCHBOARD_TEST_IMAPS"),
+        smtp: get("SWITCHBOARD_TEST_SMTP"),
+        password: get("SWITCHBOARD_TEST_MAIL_PASSWORD"),
+        ca: get("SWITCHBOARD_TEST_MAIL_CA"),
+    })
+}
+
+fn split(addr: &str) -> (String, u16) {
+    let (h, p) = addr.rsplit_once(':').expect("host:port");
+    (h.to_string(), p.parse().expect("port"))
+}
+
+/// Every letter in a user's INBOX (plain IMAP), oldest first.
+async fn inbox(env: &MailEnv, user: &str) -> Vec<Vec<u8>> {
+    use futures_util::TryStreamExt;
+    let tcp = tokio::net::TcpStream::connect(&env.imap).await.expect("imap");
+    let mut client = async_imap::Client::new(tcp);
+    client.read_response().await.expect("greeting");
+    let mut s = client.login(user, &env.password).await.map_err(|(e, _)| e).expect("login");
+    s.select("INBOX").await.expect("select");
+    let mut out: Vec<(u32, Vec<u8>)> = s
+        .uid_fetch("1:*", "(UID BODY.PEEK[])")
+        .await
+        .expect("fetch")
+        .try_filter_map(|f| async move { Ok(f.uid.map(|u| (u, f.body().unwrap_or_default().to_vec()))) })
+        .try_collect()
+        .await
+        .unwrap_or_default();
+    let _ = s.logout().await;
+    out.sort_by_key(|(u, _)| *u);
+    out.into_iter().map(|(_, b)| b).collect()
+}
+
+/// The first letter in `user`'s INBOX, parsed (30 s at most).
+async fn first_letter(env: &MailEnv, user: &str) -> mail::Letter {
+    for _ in 0..300 {
+        if let Some(raw) = inbox(env, user).await.into_iter().next() {
+            return mail::parse(&raw).expect("letter parses");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no letter reached {user}");
+}
+
+async fn call(router: &axum::Router, path: &str, body: &Value, bearer: Option<&str>) -> (StatusCode, Value) {
+    use tower::ServiceExt;
+    let auth = bearer.map(|b| format!("Bearer {b}"));
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("authorization", a.as_str()));
+    }
+    let resp = router.clone().oneshot(build(Method::POST, path, &headers, Body::from(body.to_string()))).await;
+    let resp = resp.expect("answer");
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX).await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn offline_messages_are_answered_by_email_and_transcripts_arrive() {
+    let Some(env) = mail_env() else {
+        eprintln!("!!!! SKIPPED: SWITCHBOARD_TEST_IMAP is not set — run scripts/mail-start (scripts/test does) !!!!");
+        return;
+    };
+    for db in testkit::databases().await {
+        let kind = db.kind;
+        let app = common::app(db).await;
+        let mut st = app.state.clone();
+        st.mail = std::sync::Arc::new(server::mail_channel::MailConfig {
+            poll_every: Duration::from_millis(300),
+            idle_for: Duration::from_secs(2),
+            send_every: Duration::from_millis(200),
+            extra_ca_file: Some(env.ca.clone().into()),
+            batch: 25,
+        });
+        st.dispatch.reload(&st.store).await.expect("reload");
+        let router = server::routes::router(st.clone());
+        let tag = format!("{kind}-{}", rand::random::<u32>());
+        let support = format!("chat-support-{tag}@switchboard.test");
+        let visitor = format!("chat-visitor-{tag}@example.test");
+        let admin = app.account(Role::Administrator).bearer.clone();
+        let op = app.account(Role::Operator).bearer.clone();
+
+        // No mailbox: a transcript cannot be sent.
+        let (_, started) = call(&router, "/chat/api/start", &start_body(&visitor), None).await;
+        let token = started["session"].as_str().expect("token").to_string();
+        let (status, body) = call(&router, "/chat/api/transcript", &json!({"session": token}), None).await;
+        assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("no-mailbox")), "{kind}");
+
+        let (imaps_host, imaps_port) = split(&env.imaps);
+        let (smtp_host, smtp_port) = split(&env.smtp);
+        let mailbox = json!({
+            "name": "Поддержка", "address": support, "imap_host": imaps_host, "imap_port": imaps_port,
+            "imap_tls": "tls", "imap_user": support, "imap_password": env.password,
+            "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_tls": "starttls", "smtp_user": support,
+            "smtp_password": env.password, "queue_id": app.queue, "topic": "", "signature": "Служба поддержки"
+        });
+        let (status, body) = call(&router, "/api/v1/mailboxes", &mailbox, Some(&admin)).await;
+        assert_eq!(status, StatusCode::CREATED, "{kind}: {body}");
+
+        // The transcript: every message, names, file names, in the session's language.
+        let session = st.store.chat_session_by_token(&server::auth::token_hash(&token)).await.expect("r").expect("s");
+        let operator = app.account(Role::Operator).id;
+        server::chat::send_operator_message(&st, &session, operator, "Заказ будет завтра").await.expect("message");
+        let file = store::chat::NewChatMessage {
+            from: store::chat::Sender::Visitor,
+            author_id: None,
+            text: "",
+            file: Some(("чек.pdf", "application/pdf", b"%PDF-1.4")),
+            cid: Some("f-1"),
+        };
+        st.store.append_chat_message(session.id, &file).await.expect("file");
+        let (status, body) = call(&router, "/chat/api/transcript", &json!({"session": token}), None).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{kind}: {body}");
+        let letter = first_letter(&env, &visitor).await;
+        assert!(letter.subject.starts_with("Чат жазбасы"), "{kind}: {}", letter.subject);
+        for text in ["Сәлем! Тапсырыс қайда?", "Заказ будет завтра", "Тест operator", "Айгерим", "чек.pdf"]
+        {
+            assert!(letter.text.contains(text), "{kind}: {text} in {}", letter.text);
+        }
+        let letters = st.store.contact_emails(session.contact_id).await.expect("letters");
+        assert_eq!(letters.iter().map(|e| e.disposition.as_str()).collect::<Vec<_>>(), ["sent"], "{kind}");
+        assert_eq!(st.store.count_events(Some("chat.transcript_sent")).await.expect("count"), 1);
+        let (status, _) =
+            call(&router, "/chat/api/transcript", &json!({"session": token, "email": "nonsense"}), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{kind}");
+
+        // Offline: an email contact whose reply reaches the visitor, threaded.
+        let offline_visitor = format!("chat-offline-{tag}@example.test");
+        let form = json!({"queue": "support", "name": "Нурлан", "email": offline_visitor, "text": "Перезвоните мне",
+            "locale": "ru", "consent": true});
+        let (status, body) = call(&router, "/chat/api/offline", &form, None).await;
+        assert_eq!(status, StatusCode::CREATED, "{kind}: {body}");
+        let contact = body["number"].as_i64().expect("number");
+        let c = st.store.contact(contact).await.expect("read").expect("contact");
+        assert_eq!(c.channel, domain::contact::Channel::Email, "{kind}");
+        assert_eq!(c.queue_id, Some(app.queue));
+        let channel = server::mail_channel::spawn(st.clone());
+        let (status, body) = call(
+            &router,
+            &format!("/api/v1/contacts/{contact}/replies"),
+            &json!({"text": "Перезвоним сегодня."}),
+            Some(&op),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{kind}: {body}");
+        let reply = first_letter(&env, &offline_visitor).await;
+        channel.abort();
+        assert!(reply.text.contains("Перезвоним сегодня."), "{kind}: {}", reply.text);
+        assert!(reply.text.contains("> Перезвоните мне"), "{kind}: the visitor's message quoted: {}", reply.text);
+        assert!(reply.subject.ends_with(&format!("[#{contact}]")), "{kind}: {}", reply.subject);
+        let ours = st.store.contact_emails(contact).await.expect("letters");
+        assert_eq!(reply.in_reply_to.first(), Some(&ours[0].message_id), "{kind}: threaded to the offline message");
+    }
+}
