@@ -815,3 +815,35 @@ pub async fn transcript(State(st): State<AppState>, body: Bytes) -> ChatResult {
 pub async fn desk_script() -> Response {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/chat-desk.js")).into_response()
 }
+
+#[derive(Deserialize)]
+pub struct DemoQuery {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    queue: String,
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `GET /chat/demo?lang=&queue=`: a shop page with the widget embedded by
+/// its one tag, to try the chat in `switchboard demo`.
+pub async fn demo(State(st): State<AppState>, caller: Caller, Query(q): Query<DemoQuery>) -> Response {
+    let locale = i18n::Locale::parse(&q.lang).unwrap_or(caller.locale);
+    let queue = if q.queue.is_empty() { "support".to_string() } else { q.queue.clone() };
+    let t = |k: &str| html_escape(&st.catalog.get(locale, k));
+    let page = format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title}</title></head>\
+         <body style=\"font-family: sans-serif; max-width: 40rem; margin: 2rem auto\"><h1>{title}</h1><p>{text}</p>\
+         <pre>&lt;script src=\"/chat/widget.js\" data-queue=\"{queue}\" data-lang=\"{lang}\" async&gt;&lt;/script&gt;</pre>\
+         <script src=\"/chat/widget.js\" data-queue=\"{queue}\" data-lang=\"{lang}\" async></script></body></html>",
+        lang = locale.code(),
+        title = t("chat-demo-title"),
+        text = t("chat-demo-text"),
+        queue = html_escape(&queue),
+    );
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+}

@@ -89,6 +89,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/chat/api/file/{id}", Public),
     r(Post, "/chat/api/transcript", Public),
     r(Get, "/chat/ws", Public),
+    r(Get, "/chat/demo", Public),
     r(Post, "/logout", SignedIn),
     // UI rooms.
     r(Get, "/", SignedIn),
@@ -385,6 +386,7 @@ pub fn router(state: AppState) -> Router {
         .route("/chat/api/file/{id}", get(chat::file))
         .route("/chat/api/transcript", post(chat::transcript))
         .route("/chat/ws", get(chat::ws))
+        .route("/chat/demo", get(chat::demo))
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
         .route("/profile/locale", post(pages::profile_locale))

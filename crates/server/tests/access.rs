@@ -134,7 +134,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         // token is the visitor's credential); the operator's side is the desk's.
         (
             "GET",
-            "/chat/widget.js" | "/chat/api/status" | "/chat/api/file/{id}" | "/chat/ws" | "/static/chat-desk.js",
+            "/chat/widget.js"
+            | "/chat/api/status"
+            | "/chat/api/file/{id}"
+            | "/chat/ws"
+            | "/static/chat-desk.js"
+            | "/chat/demo",
         )
         | ("POST", "/chat/api/start" | "/chat/api/offline" | "/chat/api/upload" | "/chat/api/transcript") => Public,
         ("GET", "/api/v1/contacts/{id}/chat")

@@ -288,6 +288,14 @@ async fn bad_input_is_refused_with_nothing_stored_and_cors_is_answered() {
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{kind}");
         assert_eq!(r.headers.get("access-control-allow-origin").map(|v| v.as_bytes()), Some(&b"*"[..]));
         assert!(r.headers.get("access-control-allow-headers").is_some());
+        // The demo page embeds the widget with its one tag.
+        let r = app.get("/chat/demo?lang=kk", &[]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains(r#"<script src="/chat/widget.js" data-queue="support" data-lang="kk" async>"#),
+            "{}",
+            r.body
+        );
         // The widget itself.
         let r = app.get("/chat/widget.js", &[]).await;
         assert_eq!(r.status, StatusCode::OK);
