@@ -733,4 +733,54 @@ describe('web chat widget in a real browser', { timeout: 10 * 60_000 }, () => {
       assert.ok(whole.includes(line), `the transcript contains "${line}":\n${whole}`);
     }
   });
+
+  // A network that dies without the browser noticing (no `offline` event: a
+  // dead Wi-Fi, a NAT timeout): only the keep-alive can tell. The widget's
+  // `online`/`offline` listeners are taken away, so two missed pongs must mark
+  // the connection lost and the back-off must bring it back; the message sent
+  // into the dead socket is resent with its cid and stored once.
+  test('without an offline event, two missed pongs mark the connection lost and it comes back', async (t) => {
+    if (!needChat(t)) return;
+    const v = await newPage(siteUrl);
+    try {
+      await v.context.addInitScript(() => {
+        const add = EventTarget.prototype.addEventListener;
+        EventTarget.prototype.addEventListener = function (type, ...rest) {
+          if (this === window && (type === 'offline' || type === 'online')) return undefined;
+          return add.call(this, type, ...rest);
+        };
+      });
+      const { page } = v;
+      await page.goto(`/?queue=${queueCode}&lang=en`);
+      await page.click('#sb-open');
+      const form = page.locator('form#sb-prechat');
+      await form.waitFor({ timeout: LIVE_MS });
+      await form.locator('input[name=name]').fill('Timur');
+      await form.locator('input[name=phone]').fill('+7 702 000 11 22');
+      await form.locator('input[name=consent]').check();
+      await form.locator('button[type=submit]').click();
+      await page.locator('#sb-root[data-conn=open]').waitFor({ timeout: LIVE_MS });
+
+      await v.context.setOffline(true);
+      const cut = Date.now();
+      const text = `Into the dead socket ${tag}`;
+      await page.locator('#sb-input').fill(text);
+      await page.keyboard.press('Enter');
+      assert.equal(await page.locator('#sb-root').getAttribute('data-conn'), 'open', 'the widget has not noticed yet');
+      await page.locator('#sb-root[data-conn=lost]').waitFor({ timeout: 45_000 });
+      const noticed = Date.now() - cut;
+      assert.ok(noticed >= 9_000, `lost by the missed pongs (pings every 10 s), not by an event: ${noticed} ms`);
+      await page.locator('#sb-conn:not([hidden])').waitFor();
+
+      await v.context.setOffline(false);
+      await page.locator('#sb-root[data-conn=open]').waitFor({ timeout: 30_000 });
+      await page.locator('#sb-log .sb-msg[data-from=visitor][data-seq]', { hasText: text }).waitFor({ timeout: LIVE_MS });
+      const log = await widgetLog(page);
+      assert.equal(log.filter((m) => m.pending).length, 0, `nothing left pending: ${JSON.stringify(log)}`);
+      assertSeqsClean(log, 'widget after the keep-alive reconnect');
+      assertOnceEach(log, [text], 'widget after the keep-alive reconnect');
+    } finally {
+      await v.context.close();
+    }
+  });
 });
