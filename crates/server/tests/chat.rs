@@ -510,3 +510,78 @@ async fn offline_messages_are_answered_by_email_and_transcripts_arrive() {
         assert_eq!(reply.in_reply_to.first(), Some(&ours[0].message_id), "{kind}: threaded to the offline message");
     }
 }
+
+#[tokio::test]
+async fn the_contact_window_shows_the_chat_live_to_its_operator_only() {
+    for db in testkit::databases().await {
+        let kind = db.kind;
+        let app = common::app(db).await;
+        let addr = listen(&app).await;
+        let st = &app.state;
+        st.dispatch.reload(&st.store).await.expect("reload");
+        let op = operator_ready(&app, Role::Operator).await;
+        let started = post_json(&app, "/chat/api/start", &start_body("desk@mail.kz")).await.json();
+        let token = started["session"].as_str().expect("token").to_string();
+        let contact = started["contact"].as_i64().expect("contact");
+        wait_status(&app, contact, Status::Offered).await;
+        let bearer = app.account(Role::Operator).bearer.clone();
+        let r = app.api(Method::POST, &format!("/api/v1/contacts/{contact}/accept"), Some(&bearer), None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{kind}");
+
+        // The window: the conversation with the selectors the browser test uses.
+        let (cookie, csrf) = app.session(op).await;
+        let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{kind}");
+        for needle in [
+            r#"id="chat""#,
+            r#"id="chat-log""#,
+            r#"class="chat-msg chat-visitor" data-seq="1" data-from="visitor""#,
+            "Сәлем! Тапсырыс қайда?",
+            r#"id="chat-typing" class="muted" hidden"#,
+            r#"id="chat-form""#,
+            r#"textarea name="text""#,
+            "/static/chat-desk.js",
+        ] {
+            assert!(page.body.contains(needle), "{kind}: {needle} in the contact window");
+        }
+        // Another operator's window has no composer.
+        let (other_cookie, _) = app.session(app.account(Role::SeniorOperator).id).await;
+        let other = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &other_cookie)]).await;
+        assert!(other.body.contains(r#"id="chat-log""#) && !other.body.contains(r#"id="chat-form""#), "{kind}");
+
+        // Visitor activity reaches the holder's event stream, nobody else's.
+        let mut mine = app.events("/desk/events", &[("cookie", &cookie)]).await;
+        assert!(mine.wait_for("hello", "{}").await.is_some());
+        let mut theirs = app.events("/desk/events", &[("cookie", &other_cookie)]).await;
+        assert!(theirs.wait_for("hello", "{}").await.is_some());
+        let mut ws = connect(addr, &token, 1).await;
+        until(&mut ws, "hello").await;
+        send(&mut ws, json!({"t": "typing", "on": true})).await;
+        let typing = mine.wait_for("chat-typing", &format!(r#""contact":{contact}"#)).await.expect("typing");
+        assert!(typing.contains(r#""on":true"#), "{kind}: {typing}");
+        send(&mut ws, json!({"t": "msg", "cid": "d-1", "text": "Вы тут?"})).await;
+        assert_eq!(until(&mut ws, "msg").await["seq"].as_i64(), Some(2), "{kind}: echoed");
+        let chat = mine.wait_for("chat", &format!(r#""contact":{contact}"#)).await.expect("chat event");
+        assert!(chat.contains(r#""seq":2"#), "{kind}: {chat}");
+        assert!(theirs.wait_for("chat", &format!(r#""contact":{contact}"#)).await.is_none(), "{kind}: not to others");
+
+        // Without JavaScript the composer posts a form and comes back.
+        let r =
+            app.form(&format!("/desk/contacts/{contact}/chat"), &cookie, Some(&csrf), &[("text", "Да, слушаю")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
+        let got = until(&mut ws, "msg").await;
+        assert_eq!((got["seq"].as_i64(), got["text"].as_str()), (Some(3), Some("Да, слушаю")), "{kind}");
+        let r = app.form(&format!("/desk/contacts/{contact}/chat"), &cookie, None, &[("text", "без csrf")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{kind}: CSRF still guards the desk");
+
+        // The visitor ends: a system message; the contact stays in work for the wrap-up.
+        send(&mut ws, json!({"t": "end"})).await;
+        let sys = until(&mut ws, "msg").await;
+        assert_eq!(sys["from"], "system", "{kind}");
+        assert_eq!(until(&mut ws, "ended").await, json!({"t": "ended"}));
+        let c = st.store.contact(contact).await.expect("read").expect("contact");
+        assert_eq!((c.status, c.operator_id), (Status::InWork, Some(op)), "{kind}");
+        let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
+        assert!(page.body.contains(r#"data-seq="4" data-from="system""#), "{kind}");
+    }
+}
