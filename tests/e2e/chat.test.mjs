@@ -501,6 +501,17 @@ describe('web chat widget in a real browser', { timeout: 10 * 60_000 }, () => {
       assert.match(await form.innerText(), /согласия/);
       assert.equal(posts.length, 0, 'nothing sent without a consent');
       await form.locator('input[name=consent]').check();
+      // A phone the server refuses: its reason code is shown in Russian at that field, nothing stored.
+      await form.locator('input[name=phone]').fill('12');
+      const [refused] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/chat/api/offline')),
+        form.locator('button[type=submit]').click(),
+      ]);
+      assert.equal(refused.status(), 422, await refused.text());
+      const phoneError = form.locator('label', { has: page.locator('input[name=phone]') }).locator('.sb-error');
+      await phoneError.waitFor();
+      assert.equal(await phoneError.innerText(), 'Проверьте это поле.');
+      await form.locator('input[name=phone]').fill('');
       const [resp] = await Promise.all([
         page.waitForResponse((r) => r.url().includes('/chat/api/offline')),
         form.locator('button[type=submit]').click(),

@@ -39,6 +39,8 @@
       start: 'Начать чат', send: 'Отправить', attach: 'Прикрепить файл',
       contactHint: 'Укажите e-mail или телефон.',
       required: 'Заполните это поле.', badEmail: 'Похоже, в адресе e-mail ошибка.',
+      invalid: 'Проверьте это поле.', tooLong: 'Слишком длинный текст.', noQueue: 'Чат временно недоступен.',
+      tooMany: 'Слишком много попыток. Повторите через минуту.',
       needConsent: 'Без согласия на обработку данных мы не сможем ответить.',
       offlineTitle: 'Сейчас операторов нет на связи',
       offlineHint: 'Оставьте сообщение — мы ответим на ваш e-mail.',
@@ -74,6 +76,8 @@
       start: 'Чатты бастау', send: 'Жіберу', attach: 'Файл тіркеу',
       contactHint: 'E-mail немесе телефон нөмірін көрсетіңіз.',
       required: 'Бұл өрісті толтырыңыз.', badEmail: 'E-mail мекенжайында қате бар сияқты.',
+      invalid: 'Бұл өрісті тексеріңіз.', tooLong: 'Мәтін тым ұзын.', noQueue: 'Чат уақытша қолжетімсіз.',
+      tooMany: 'Тым көп әрекет. Бір минуттан кейін қайталаңыз.',
       needConsent: 'Деректерді өңдеуге келісімсіз біз жауап бере алмаймыз.',
       offlineTitle: 'Қазір операторлар желіде жоқ',
       offlineHint: 'Хабарлама қалдырыңыз — біз e-mail арқылы жауап береміз.',
@@ -109,6 +113,8 @@
       start: 'Start chat', send: 'Send', attach: 'Attach a file',
       contactHint: 'Give an e-mail or a phone number.',
       required: 'Please fill in this field.', badEmail: 'This e-mail address looks wrong.',
+      invalid: 'Please check this field.', tooLong: 'This text is too long.', noQueue: 'The chat is not available right now.',
+      tooMany: 'Too many attempts. Please try again in a minute.',
       needConsent: 'We cannot answer without your consent to data processing.',
       offlineTitle: 'No operators are online right now',
       offlineHint: 'Leave a message and we will answer by e-mail.',
@@ -471,13 +477,27 @@
     if (!v.consent) { fieldError(form, 'consent', T.needConsent); ok = false; }
     return ok;
   }
+  // The server's reason codes (docs/CHAT.md error bodies) in the visitor's language.
+  var REASONS = { required: 'required', empty: 'required', invalid: 'invalid', 'too-long': 'tooLong',
+    'email-or-phone-required': 'contactHint', 'unknown-queue': 'noQueue', 'unknown-session': 'expired' };
+  function reason(code, field) {
+    if (field === 'email' && code === 'invalid') return T.badEmail;
+    return T[REASONS[code]] || T.invalid;
+  }
+  function failure(err) {
+    if (!err.status) return T.netError;
+    if (err.status === 429) return T.tooMany;
+    return T.serverError;
+  }
   function serverErrors(form, err) {
     var fields = (err.body && err.body.fields) || {};
     var shown = false;
     for (var k in fields) {
-      if (fieldError(form, k, typeof fields[k] === 'string' && fields[k].length > 3 ? fields[k] : T.required)) shown = true;
+      var why = reason(fields[k], k);
+      if (!fieldError(form, k, why)) generalError(form, why);
+      shown = true;
     }
-    if (!shown) generalError(form, err.status ? (err.message || T.serverError) : T.netError);
+    if (!shown) generalError(form, failure(err));
   }
   function focusInvalid(form) {
     var bad = form.querySelector('[aria-invalid=true]');
@@ -892,7 +912,7 @@
       var i = pending.indexOf(p);
       if (i >= 0) pending.splice(i, 1);
       if (p.el.parentNode) p.el.parentNode.removeChild(p.el);
-      composeErr.textContent = err.status === 413 ? T.fileTooBig : err.status === 415 ? T.fileType : err.status ? (err.message || T.fileFail) : T.fileFail;
+      composeErr.textContent = err.status === 413 ? T.fileTooBig : err.status === 415 ? T.fileType : err.status === 429 ? T.tooMany : T.fileFail;
     });
   }
 
@@ -954,7 +974,8 @@
         transcriptBox.appendChild(el('p', { id: 'sb-transcript-sent', role: 'status', text: t('transcriptSent', { e: email }) }));
       }, function (x) {
         btn.disabled = false;
-        err.textContent = x.status ? (x.message || T.serverError) : T.netError;
+        var f = (x.body && x.body.fields) || {};
+        err.textContent = f.email ? reason(f.email, 'email') : f.session ? T.expired : failure(x);
         err.hidden = false;
       });
     });
