@@ -238,7 +238,7 @@
         '#sb-foot{font-size:11px;color:#98a2b3;text-align:center;padding:4px;background:#fff}',
     '.sb-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
     '@media (max-width:480px){#sb-root{right:12px;bottom:12px}#sb-root.sb-is-open{right:0;bottom:0;left:0;top:0}',
-    '#sb-root.sb-is-open #sb-panel{width:100vw;height:100vh;border-radius:0;border:0}}'
+    '#sb-root.sb-is-open #sb-panel{width:100vw;height:100vh;border-radius:0;border:0}#sb-root input,#sb-root select,#sb-root textarea{font-size:16px}}'
   ].join('\n');
 
   // ------------------------------------------------------------------ DOM helpers
