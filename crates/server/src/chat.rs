@@ -130,14 +130,6 @@ pub fn ended(st: &AppState, session: i64) {
     st.chat.send(session, frame(&json!({"t": "ended"}), None));
 }
 
-/// After a contact changed: a chat contact resolved or closed ends its chat
-/// for the visitor.
-pub async fn contact_finished(st: &AppState, contact: i64) {
-    if let Ok(Some(s)) = st.store.chat_session_of_contact(contact).await {
-        ended(st, s.id);
-    }
-}
-
 /// Stores an operator's message and announces it.
 pub async fn send_operator_message(
     st: &AppState,
@@ -561,6 +553,12 @@ async fn serve_socket(
     shown.ended = matches!(status, "resolved" | "closed");
     send(socket, &hello).await?;
     replay(st, socket, session, &mut shown).await?;
+    // Ended by the visitor earlier (the contact may still be in wrap-up).
+    let ended_before = st.store.chat_session(session.id).await?.is_some_and(|s| s.ended_at.is_some());
+    if ended_before && !shown.ended {
+        shown.ended = true;
+        send(socket, &json!({"t": "ended"})).await?;
+    }
     refresh(st, socket, session, &mut shown).await?;
     let mut tick = tokio::time::interval(RECHECK_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -583,5 +583,10 @@ async fn the_contact_window_shows_the_chat_live_to_its_operator_only() {
         assert_eq!((c.status, c.operator_id), (Status::InWork, Some(op)), "{kind}");
         let page = app.get(&format!("/desk/contacts/{contact}"), &[("cookie", &cookie)]).await;
         assert!(page.body.contains(r#"data-seq="4" data-from="system""#), "{kind}");
+        // A reload of the widget after its end is told so again.
+        drop(ws);
+        let mut ws = connect(addr, &token, 4).await;
+        assert_eq!(next(&mut ws).await["t"], "hello");
+        assert_eq!(next(&mut ws).await, json!({"t": "ended"}), "{kind}");
     }
 }
