@@ -590,3 +590,31 @@ async fn the_contact_window_shows_the_chat_live_to_its_operator_only() {
         assert_eq!(next(&mut ws).await, json!({"t": "ended"}), "{kind}");
     }
 }
+
+#[tokio::test]
+async fn offline_messages_without_a_mailbox_are_kept_and_limited_per_address() {
+    for db in testkit::databases().await {
+        let kind = db.kind;
+        let app = common::app(db).await;
+        let st = &app.state;
+        let before = st.store.count_events(Some("contact.created")).await.expect("count");
+        for i in 0..server::chat::MAX_OFFLINE {
+            let form = json!({"queue": "support", "name": "Нурлан", "email": format!("n{i}@mail.kz"),
+                "text": format!("Сообщение {i}"), "locale": "ru", "consent": true});
+            let r = post_json(&app, "/chat/api/offline", &form).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{kind}: {}", r.body);
+            let contact = r.json()["number"].as_i64().expect("number");
+            let c = st.store.contact(contact).await.expect("read").expect("contact");
+            assert_eq!(c.channel, domain::contact::Channel::Email, "{kind}");
+            let notes = st.store.contact_notes(contact).await.expect("notes");
+            assert_eq!(notes.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(), [format!("Сообщение {i}")]);
+        }
+        let form = json!({"queue": "support", "name": "Нурлан", "email": "spam@mail.kz", "text": "ещё",
+            "locale": "ru", "consent": true});
+        let r = post_json(&app, "/chat/api/offline", &form).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{kind}: {}", r.body);
+        assert_eq!(r.json()["error"], "rate-limited");
+        let after = st.store.count_events(Some("contact.created")).await.expect("count");
+        assert_eq!(after - before, server::chat::MAX_OFFLINE, "{kind}: the refused one stored nothing");
+    }
+}
