@@ -153,3 +153,11 @@ pub const CONTACT_MESSENGER_SENT: &str = "contact.messenger_sent";
 pub const TELEGRAM_UPDATE_IGNORED: &str = "telegram.update_ignored";
 /// A messenger send failed for now (5xx, timeout, 429) and will be tried again.
 pub const CONTACT_MESSENGER_RETRY: &str = "contact.messenger_retry";
+/// A web chat began: its session was opened for a new chat contact.
+pub const CHAT_STARTED: &str = "chat.started";
+/// A message of a web chat was stored (visitor, operator or system).
+pub const CHAT_MESSAGE: &str = "chat.message";
+/// The visitor ended a web chat (the contact stays with its operator for the wrap-up).
+pub const CHAT_ENDED: &str = "chat.ended";
+/// A chat's transcript was e-mailed to the visitor.
+pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";

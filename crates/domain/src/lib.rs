@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod chat;
 pub mod contact;
 pub mod contact_work;
 pub mod cti;

@@ -755,3 +755,16 @@ messenger-status-failed = not delivered
 bot-name-required = Give the bot a name
 invalid-bot-token = That does not look like a Telegram token (digits:secret)
 invalid-url = Give an http(s)://… address
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = The visitor ended the chat
+chat-title = Chat
+chat-send = Send
+chat-typing = The visitor is typing…
+chat-visitor = Visitor
+chat-ended = The chat is over
+chat-empty = No messages yet
+chat-text = Message
+chat-page-url = Page
+chat-file = File
+chat-demo-title = Web chat demo page
+chat-demo-text = This is how a shop's site with the chat embedded looks: open the chat in the bottom right corner.

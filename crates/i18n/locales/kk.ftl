@@ -755,3 +755,16 @@ messenger-status-failed = жеткізілмеді
 bot-name-required = Боттың атауын көрсетіңіз
 invalid-bot-token = Токен Telegram токеніне ұқсамайды (сандар:құпия)
 invalid-url = http(s)://… мекенжайын көрсетіңіз
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = Келуші чатты аяқтады
+chat-title = Чат
+chat-send = Жіберу
+chat-typing = Келуші жазып жатыр…
+chat-visitor = Келуші
+chat-ended = Чат аяқталды
+chat-empty = Әзірге хабарлама жоқ
+chat-text = Хабарлама
+chat-page-url = Бет
+chat-file = Файл
+chat-demo-title = Веб-чаттың демо беті
+chat-demo-text = Чат орнатылған дүкен сайты осылай көрінеді: төменгі оң жақ бұрыштағы чатты ашыңыз.

@@ -755,3 +755,16 @@ messenger-status-failed = не доставлено
 bot-name-required = Укажите название бота
 invalid-bot-token = Токен не похож на токен Telegram (цифры:секрет)
 invalid-url = Укажите адрес http(s)://…
+# --- Web chat (server side, desk) ---
+chat-ended-by-visitor = Посетитель завершил чат
+chat-title = Чат
+chat-send = Отправить
+chat-typing = Посетитель печатает…
+chat-visitor = Посетитель
+chat-ended = Чат завершён
+chat-empty = Сообщений пока нет
+chat-text = Сообщение
+chat-page-url = Страница
+chat-file = Файл
+chat-demo-title = Демо-страница веб-чата
+chat-demo-text = Так выглядит сайт магазина со встроенным чатом: откройте чат в правом нижнем углу.

@@ -427,6 +427,17 @@ impl Engine {
         self.agents.get(&id).map(|a| a.contacts.as_slice()).unwrap_or(&[])
     }
 
+    /// Whether some member of `queue` is ready with room on `channel` now
+    /// (the web chat's online/offline switch).
+    pub fn can_take(&self, queue: QueueId, channel: Channel) -> bool {
+        self.queues.get(&queue).is_some_and(|q| {
+            q.members
+                .iter()
+                .filter_map(|a| self.agents.get(a))
+                .any(|a| a.state == AgentState::Ready && a.has_room(channel))
+        })
+    }
+
     pub fn waiting(&self, queue: QueueId) -> usize {
         self.queues.get(&queue).map_or(0, |q| q.waiting.len())
     }

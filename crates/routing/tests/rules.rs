@@ -81,3 +81,24 @@ fn modes_are_named_as_in_queue_rules() {
     assert_eq!(Mode::from_name("random"), None);
     assert_eq!(Mode::from_name(""), None);
 }
+
+#[test]
+fn a_queue_can_take_a_chat_only_while_a_member_is_ready_with_chat_room() {
+    let mut e = Engine::new();
+    let mut out = Vec::new();
+    e.apply(Input::AddQueue(queue(1, None)), &mut out).expect("queue");
+    assert!(!e.can_take(1, Channel::Chat), "nobody serves it");
+    let mut cap = Capacity::default();
+    cap.0[Channel::Chat as usize] = 1;
+    e.apply(Input::AddAgent(AgentConfig { id: 7, skills: Vec::new(), queues: vec![1], capacity: cap }), &mut out)
+        .expect("agent");
+    assert!(!e.can_take(1, Channel::Chat), "signed in but not ready");
+    e.apply(Input::SetAgentState { agent: 7, state: AgentState::Ready, at: 0 }, &mut out).expect("ready");
+    assert!(e.can_take(1, Channel::Chat));
+    let chat = NewContact { channel: Channel::Chat, ..call(1, 1, 1_000, Vec::new(), 0) };
+    e.apply(Input::ContactArrived(chat), &mut out).expect("arrive");
+    assert_eq!(out.len(), 1, "offered");
+    assert!(!e.can_take(1, Channel::Chat), "the one chat slot is taken");
+    assert!(e.can_take(1, Channel::Voice), "voice has its own room");
+    assert!(!e.can_take(9, Channel::Chat), "an unknown queue");
+}

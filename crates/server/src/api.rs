@@ -296,7 +296,7 @@ impl Modify for SecuritySchemes {
         work_api::reopen, work_api::waiting, work_api::reply, work_api::notifications,
         crate::topics::list, crate::topics::create, crate::topics::update,
         crate::mail_api::list, crate::mail_api::get_one, crate::mail_api::create, crate::mail_api::update,
-        crate::mail_api::contact_emails,
+        crate::mail_api::contact_emails, crate::chat_desk::list, crate::chat_desk::send,
         crate::skills::list, crate::skills::create, crate::skills::update, crate::skills::set_operator_skills,
         crate::skills::set_operator_capacity, crate::skills::set_queue_skills, crate::skills::set_contact_skills,
         crate::kb_edit::list_articles, crate::kb_edit::create_article, crate::kb_edit::get_article,

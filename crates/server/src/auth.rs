@@ -218,7 +218,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let csrf_for_forms = expected_csrf.clone().unwrap_or_default();
     let needs_csrf = spec.verb.is_unsafe()
         && !matches!(principal, Some(Principal { via: Via::Bearer, .. }))
-        && !crate::routes::PATH_TOKEN_ROUTES.contains(&spec.path);
+        && !crate::routes::PATH_TOKEN_ROUTES.contains(&spec.path)
+        && !crate::routes::TOKEN_ROUTES.contains(&spec.path);
     if needs_csrf {
         let (ok, rebuilt) = match check_csrf(
             req,

@@ -241,6 +241,29 @@ pub struct WorkView {
     pub recordings: Vec<String>,
     /// The call's timings (label, seconds) for a contact that came through CTI.
     pub call: Vec<(String, String)>,
+    /// The conversation of a web chat contact.
+    pub chat: Option<ChatView>,
+}
+
+/// A web chat in the contact window (`static/chat-desk.js` keeps it live).
+pub struct ChatView {
+    pub messages: Vec<ChatRow>,
+    pub last_seq: i64,
+    pub visitor: String,
+    pub page_url: String,
+    /// The viewer may write (holds it, or supervises) and it is not resolved.
+    pub can_send: bool,
+    pub ended: bool,
+}
+
+pub struct ChatRow {
+    pub seq: i64,
+    pub from: &'static str,
+    pub name: String,
+    pub when: String,
+    pub text: String,
+    /// (attachment id, file name)
+    pub file: Option<(i64, String)>,
 }
 
 /// A letter in the contact window. `html` was sanitised when the letter
@@ -456,6 +479,34 @@ async fn work_view(
             .iter()
             .map(|r| crate::cti::recording_href(r, "/desk"))
             .collect(),
+        chat: match st.store.chat_session_of_contact(id).await? {
+            Some(s) => {
+                let messages: Vec<ChatRow> = st
+                    .store
+                    .chat_messages(s.id, 0)
+                    .await?
+                    .into_iter()
+                    .map(|m| ChatRow {
+                        seq: m.seq,
+                        from: m.from.as_str(),
+                        name: m.name,
+                        when: crate::pages::format_utc(m.created_at),
+                        text: m.text,
+                        file: m.file.map(|f| (f.id, f.name)),
+                    })
+                    .collect();
+                let open = !matches!(c.status, Status::Resolved | Status::Closed);
+                Some(ChatView {
+                    last_seq: messages.last().map_or(0, |m| m.seq),
+                    messages,
+                    visitor: s.visitor_name,
+                    page_url: s.page_url,
+                    can_send: open && (holder || user.can(domain::Permission::ManageQueues)),
+                    ended: s.ended_at.is_some(),
+                })
+            }
+            None => None,
+        },
         call: match st.store.call_of_contact(id).await? {
             Some(rec) => {
                 let t = rec.state.timings(rec.resolved_at);

@@ -366,6 +366,11 @@ impl Dispatcher {
         self.engine.lock().await.position(contact as u64)
     }
 
+    /// Whether an operator of the queue is ready with room on `channel`.
+    pub async fn can_take(&self, queue: i64, channel: Channel) -> bool {
+        self.engine.lock().await.can_take(queue as u32, self::channel(channel))
+    }
+
     /// Contacts waiting in a queue.
     pub async fn waiting(&self, queue: i64) -> usize {
         self.engine.lock().await.waiting(queue as u32)

@@ -9,6 +9,8 @@
 pub mod alerts;
 pub mod api;
 pub mod auth;
+pub mod chat;
+pub mod chat_desk;
 pub mod clocks;
 pub mod cti;
 pub mod customer_api;

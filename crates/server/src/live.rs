@@ -34,6 +34,10 @@ pub enum LiveEvent {
     /// An SLA or legal clock of a contact is at risk or breached: the
     /// supervisors are told (escalation).
     Alert { contact: i64, clock: &'static str, level: &'static str },
+    /// A chat contact has a new message (`seq`): only its operator is told.
+    ChatMessage { contact: i64, operator: i64, seq: i64 },
+    /// The visitor of a chat contact started or stopped typing: only its operator is told.
+    ChatTyping { contact: i64, operator: i64, on: bool },
 }
 
 /// Who is listening: decides which events reach a stream.
@@ -64,6 +68,12 @@ impl LiveEvent {
             }
             LiveEvent::Alert { contact, clock, level } if who.supervision => {
                 Some(("alert", format!(r#"{{"contact":{contact},"clock":"{clock}","level":"{level}"}}"#)))
+            }
+            LiveEvent::ChatMessage { contact, operator, seq } if who.desk && operator == who.user_id => {
+                Some(("chat", format!(r#"{{"contact":{contact},"seq":{seq}}}"#)))
+            }
+            LiveEvent::ChatTyping { contact, operator, on } if who.desk && operator == who.user_id => {
+                Some(("chat-typing", format!(r#"{{"contact":{contact},"on":{on}}}"#)))
             }
             _ => None,
         }
@@ -192,6 +202,16 @@ mod tests {
         assert_eq!(ev.for_audience(SUPERVISOR).map(|(_, d)| d), Some(r#"{"contact":5,"mine":false}"#.to_string()));
         let nobody = Audience { user_id: 1, desk: false, supervision: false };
         assert_eq!(ev.for_audience(nobody), None);
+    }
+
+    #[test]
+    fn chat_activity_reaches_only_the_contacts_operator() {
+        let ev = LiveEvent::ChatMessage { contact: 5, operator: 7, seq: 3 };
+        assert_eq!(ev.for_audience(OPERATOR), Some(("chat", r#"{"contact":5,"seq":3}"#.to_string())));
+        assert_eq!(ev.for_audience(SUPERVISOR), None);
+        let ev = LiveEvent::ChatTyping { contact: 5, operator: 7, on: true };
+        assert_eq!(ev.for_audience(OPERATOR), Some(("chat-typing", r#"{"contact":5,"on":true}"#.to_string())));
+        assert_eq!(ev.for_audience(SUPERVISOR), None);
     }
 
     #[tokio::test]

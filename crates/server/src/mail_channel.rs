@@ -376,6 +376,22 @@ pub async fn send_reply(st: &AppState, p: &PendingEmailReply) -> anyhow::Result<
     Ok(())
 }
 
+/// Sends one stored letter through the mailbox's SMTP server (the chat's
+/// transcript); `Err` carries the server's words.
+pub(crate) async fn send_letter(st: &AppState, m: &Mailbox, letter: &store::mail::EmailRecord) -> Result<(), String> {
+    let smtp = SmtpLetter {
+        to: &letter.to_address,
+        subject: &letter.subject,
+        message_id: &letter.message_id,
+        in_reply_to: &letter.in_reply_to,
+        references: &letter.references,
+        body: &letter.body_text,
+    };
+    smtp_send(st, m, &smtp).await.map_err(|e| match e {
+        SendError::Permanent(w) | SendError::Transient(w) => w,
+    })
+}
+
 /// Why SMTP did not take a letter: refused for good, or worth another try.
 #[derive(Debug)]
 pub enum SendError {

@@ -129,14 +129,15 @@ pub trait NoticeSender: Send + Sync {
 pub struct NoticeSenders(RwLock<Vec<Arc<dyn NoticeSender>>>);
 
 impl NoticeSenders {
-    /// E-mail, the SMS and messenger webhook gateways, and Telegram (asked before
-    /// the messenger gateway).
+    /// E-mail, the SMS and messenger webhook gateways, Telegram (asked before
+    /// the messenger gateway) and the web chat.
     pub fn standard() -> NoticeSenders {
         let s = NoticeSenders::default();
         s.register(Arc::new(EmailSender));
         s.register(Arc::new(WebhookSender { kind: "sms" }));
         s.register(Arc::new(WebhookSender { kind: "messenger" }));
         s.register(Arc::new(crate::telegram::TelegramNoticeSender));
+        s.register(Arc::new(crate::chat::ChatNoticeSender));
         s
     }
 

@@ -11,9 +11,9 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit, kb_edit_pages, kb_pages, live,
-    mail_api, metrics, pages, planning_api, planning_pages, planning_tools, public_pages, queue_pages, service_pages,
-    skills, telegram, topics, work_api, work_pages, AppState,
+    alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
+    kb_edit_pages, kb_pages, live, mail_api, metrics, pages, planning_api, planning_pages, planning_tools,
+    public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -80,6 +80,16 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/status", Public),
     r(Get, "/request", Public),
     r(Post, "/request", Public),
+    // The web chat (docs/CHAT.md): the session token is the visitor's credential.
+    r(Get, "/chat/widget.js", Public),
+    r(Get, "/chat/api/status", Public),
+    r(Post, "/chat/api/start", Public),
+    r(Post, "/chat/api/offline", Public),
+    r(Post, "/chat/api/upload", Public),
+    r(Get, "/chat/api/file/{id}", Public),
+    r(Post, "/chat/api/transcript", Public),
+    r(Get, "/chat/ws", Public),
+    r(Get, "/chat/demo", Public),
     r(Post, "/logout", SignedIn),
     // UI rooms.
     r(Get, "/", SignedIn),
@@ -239,6 +249,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}/notifications", Requires(UseDesk)),
     r(Get, "/api/v1/contacts/{id}/emails", Requires(UseDesk)),
+    r(Get, "/api/v1/contacts/{id}/chat", Requires(UseDesk)),
+    r(Post, "/api/v1/contacts/{id}/chat", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/chat", Requires(UseDesk)),
+    r(Post, "/desk/contacts/{id}/chat/typing", Requires(UseDesk)),
+    r(Get, "/static/chat-desk.js", Public),
     r(Get, "/api/v1/me/contacts", Requires(UseDesk)),
     r(Put, "/api/v1/me/state", Requires(UseDesk)),
     r(Get, "/api/v1/kb/articles", Requires(EditKnowledge)),
@@ -294,6 +309,10 @@ pub const ROUTES: &[RouteSpec] = &[
 /// carries no authority there, so the guard asks no CSRF token.
 pub const PATH_TOKEN_ROUTES: &[&str] = &["/api/v1/cti/{token}", "/api/v1/telegram/{secret}"];
 
+/// Public routes authenticated by a token in the request (the web chat's
+/// session token), never by a cookie: the guard asks no CSRF token either.
+pub const TOKEN_ROUTES: &[&str] = &["/chat/api/start", "/chat/api/offline", "/chat/api/upload", "/chat/api/transcript"];
+
 /// Routes that take a file upload: their bodies may be larger than the
 /// configured limit, up to [`UPLOAD_BODY_LIMIT`].
 pub const UPLOAD_ROUTES: &[&str] = &[
@@ -306,6 +325,8 @@ pub const UPLOAD_ROUTES: &[&str] = &[
     "/request",
     // Call recordings uploaded by the PBX.
     "/api/v1/cti/{token}",
+    // Files sent in a web chat (5 MiB, checked by the handler).
+    "/chat/api/upload",
 ];
 
 /// Body limit of an upload: the largest attachment plus room for the form around it.
@@ -379,6 +400,15 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/status", get(public_pages::status_form).post(public_pages::status_lookup))
         .route("/request", get(public_pages::request_form).post(public_pages::request_submit).layer(upload_limit))
+        .route("/chat/widget.js", get(chat::widget))
+        .route("/chat/api/status", get(chat::status))
+        .route("/chat/api/start", post(chat::start))
+        .route("/chat/api/offline", post(chat::offline))
+        .route("/chat/api/upload", post(chat::upload).layer(upload_limit))
+        .route("/chat/api/file/{id}", get(chat::file))
+        .route("/chat/api/transcript", post(chat::transcript))
+        .route("/chat/ws", get(chat::ws))
+        .route("/chat/demo", get(chat::demo))
         .route("/", get(pages::home))
         .route("/profile", get(pages::profile))
         .route("/profile/locale", post(pages::profile_locale))
@@ -527,6 +557,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contacts/{id}/replies", post(work_api::reply))
         .route("/api/v1/contacts/{id}/notifications", get(work_api::notifications))
         .route("/api/v1/contacts/{id}/emails", get(mail_api::contact_emails))
+        .route("/api/v1/contacts/{id}/chat", get(chat_desk::list).post(chat_desk::send))
+        .route("/desk/contacts/{id}/chat", post(chat_desk::send_form))
+        .route("/desk/contacts/{id}/chat/typing", post(chat_desk::typing))
+        .route("/static/chat-desk.js", get(chat::desk_script))
         .route("/api/v1/me/contacts", get(desk_api::my_contacts))
         .route("/api/v1/me/state", put(desk_api::set_my_state))
         .route("/api/v1/alerts", get(alerts::list))
@@ -547,6 +581,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(chat::cors))
         .layer(CatchPanicLayer::custom(api::panic_response))
         .with_state(state)
 }

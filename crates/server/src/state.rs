@@ -78,6 +78,8 @@ pub struct AppState {
     pub notice_config: Arc<NoticeConfig>,
     /// Renders notices (administrators' texts over the catalogue's).
     pub notice_texts: Arc<crate::notices::NoticeRenderer>,
+    /// Open web chat sockets, one broadcast channel per session.
+    pub chat: Arc<crate::chat::ChatHub>,
     /// SLA targets and legal presets in force, read from the store at start
     /// and replaced when an administrator saves them.
     service_levels: Arc<RwLock<Arc<ServiceLevels>>>,
@@ -99,6 +101,7 @@ impl AppState {
             notices: Arc::new(NoticeSenders::standard()),
             notice_texts,
             notice_config: Arc::new(config.notices.clone()),
+            chat: Arc::new(crate::chat::ChatHub::default()),
             store,
             config: Arc::new(config),
             catalog,

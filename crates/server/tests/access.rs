@@ -135,6 +135,22 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         }
         // Operators' own published shifts: the desk's roles.
         ("GET", "/desk/schedule" | "/api/v1/planning/my-schedule") => Only(&[Operator, SeniorOperator, Supervisor]),
+        // The web chat: the widget and its routes are public (the session
+        // token is the visitor's credential); the operator's side is the desk's.
+        (
+            "GET",
+            "/chat/widget.js"
+            | "/chat/api/status"
+            | "/chat/api/file/{id}"
+            | "/chat/ws"
+            | "/static/chat-desk.js"
+            | "/chat/demo",
+        )
+        | ("POST", "/chat/api/start" | "/chat/api/offline" | "/chat/api/upload" | "/chat/api/transcript") => Public,
+        ("GET", "/api/v1/contacts/{id}/chat")
+        | ("POST", "/api/v1/contacts/{id}/chat" | "/desk/contacts/{id}/chat" | "/desk/contacts/{id}/chat/typing") => {
+            Only(&[Operator, SeniorOperator, Supervisor])
+        }
         // The PBX webhook: its token is the credential, whoever calls.
         ("POST", "/api/v1/cti/{token}") => Public,
         // Telegram's webhook: the secret in its path is the credential.
