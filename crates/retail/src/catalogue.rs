@@ -284,6 +284,18 @@ impl Catalogue {
         self.promotions.iter().filter(move |p| p.covers(item, client_type, at))
     }
 
+    /// The category tree: every path used by an item and all its prefixes,
+    /// written `A > B`, sorted.
+    pub fn category_tree(&self) -> BTreeSet<String> {
+        let mut t = BTreeSet::new();
+        for i in self.items.values() {
+            for n in 1..=i.category.len() {
+                t.insert(i.category[..n].join(" > "));
+            }
+        }
+        t
+    }
+
     /// Search by SKU prefix, by a word of the name (any language, case
     /// insensitive) or by an attribute value. Listed items only, SKU order.
     pub fn search(&self, query: &str) -> Vec<&Item> {
@@ -314,6 +326,18 @@ pub struct ImportRules {
     pub categories: BTreeSet<String>,
     pub units: BTreeSet<String>,
     pub vat_rates_bp: BTreeSet<Bp>,
+}
+
+impl ImportRules {
+    /// Whether a category path is in the tree (a known path or a prefix of
+    /// one); any path is accepted when no tree is given.
+    pub fn knows_category(&self, path: &[String]) -> bool {
+        if self.categories.is_empty() {
+            return true;
+        }
+        let joined = path.join(" > ");
+        !joined.is_empty() && self.categories.iter().any(|c| *c == joined || c.starts_with(&format!("{joined} > ")))
+    }
 }
 
 impl Default for ImportRules {
@@ -508,7 +532,7 @@ pub fn import(bytes: &[u8], rules: &ImportRules) -> Result<Result<Imported, Impo
         let category_text = text("category");
         let category: Vec<String> =
             category_text.split('>').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-        if !rules.categories.is_empty() && !rules.categories.contains(&category.join(" > ")) {
+        if !rules.knows_category(&category) {
             faults.push(Fault::UnknownCategory { value: category_text.clone() });
         }
         let unit = text("unit");
@@ -789,6 +813,12 @@ BREAD-1,Хлеб,Нан,Продукты > Хлеб,pcs,0,150,,,,,,,no,,food
         assert_eq!(c.search("kef").len(), 1);
         assert_eq!(c.search("3.2").len(), 1);
         assert!(c.search("хлеб").is_empty(), "delisted items are not found");
+        let tree: Vec<String> = c.category_tree().into_iter().collect();
+        assert_eq!(tree, vec!["Продукты", "Продукты > Молочные", "Продукты > Хлеб"]);
+        let rules = ImportRules { categories: c.category_tree(), ..ImportRules::default() };
+        assert!(rules.knows_category(&["Продукты".to_string()]));
+        assert!(!rules.knows_category(&["Прод".to_string()]));
+        assert!(!rules.knows_category(&[]));
     }
 
     #[test]
