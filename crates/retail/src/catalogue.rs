@@ -928,4 +928,72 @@ C,Ок,Еда,pcs,12,100,,main:x,,,
         p.skus = vec!["MILK-1".into()];
         assert!(p.covers(&milk, "key", 150));
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Receive(i64),
+        Reserve(i64),
+        Release(i64),
+        Ship(i64),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (-3i64..20).prop_map(Op::Receive),
+            (-3i64..20).prop_map(Op::Reserve),
+            (-3i64..20).prop_map(Op::Release),
+            (-3i64..20).prop_map(Op::Ship),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stock_invariants_hold_under_any_operations(ops in proptest::collection::vec(op(), 0..60)) {
+            let mut s = Stock::default();
+            for o in ops {
+                let before = s.level("A", "w");
+                let r = match o {
+                    Op::Receive(q) => s.receive("A", "w", q),
+                    Op::Reserve(q) => s.reserve("A", "w", q),
+                    Op::Release(q) => s.release("A", "w", q),
+                    Op::Ship(q) => s.ship("A", "w", q),
+                };
+                let l = s.level("A", "w");
+                proptest::prop_assert!(l.on_hand >= 0 && l.reserved >= 0 && l.reserved <= l.on_hand);
+                if r.is_err() {
+                    proptest::prop_assert_eq!(l, before, "a refused operation changes nothing");
+                }
+            }
+        }
+
+        #[test]
+        fn any_names_survive_export_and_import(names in proptest::collection::vec("[a-zа-яё0-9 ,;\"\n]{1,24}", 1..8)) {
+            let mut cat = Catalogue::default();
+            for (i, n) in names.iter().enumerate() {
+                let n = n.trim();
+                let n = if n.is_empty() { "x" } else { n };
+                let sku = format!("S{i}");
+                cat.items.insert(sku.clone(), Item {
+                    sku: sku.clone(),
+                    name: Names { ru: n.to_string(), kk: format!("{n} kk"), en: String::new() },
+                    description: Names { ru: format!("\"{n}\""), ..Names::default() },
+                    category: vec!["A".into()],
+                    attributes: vec![],
+                    unit: "pcs".into(),
+                    vat_bp: 1200,
+                    listed: i % 2 == 0,
+                    goods_class: "non_food".into(),
+                    warranty_months: 0,
+                    alternatives: vec![],
+                    complements: vec![],
+                    competitor_note: n.to_string(),
+                    photos: vec![],
+                });
+                cat.prices.insert(sku, Price { by_client_type: [("retail".to_string(), i as i64 * 101)].into(), tiers: vec![] });
+            }
+            let back = import(export_csv(&cat).as_bytes(), &ImportRules::default());
+            proptest::prop_assert_eq!(back.map(|r| r.map(|i| i.catalogue)), Ok(Ok(cat)));
+        }
+    }
 }
