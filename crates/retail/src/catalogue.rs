@@ -373,6 +373,7 @@ pub enum Fault {
     BadGoodsClass { value: String },
     BadAttributes { value: String },
     UnknownReference { column: String, sku: String },
+    BadPhoto { value: String },
 }
 
 impl Fault {
@@ -397,6 +398,7 @@ impl Fault {
             Fault::BadGoodsClass { .. } => "bad-goods-class",
             Fault::BadAttributes { .. } => "bad-attributes",
             Fault::UnknownReference { .. } => "unknown-reference",
+            Fault::BadPhoto { .. } => "bad-photo",
         }
     }
 }
@@ -426,6 +428,7 @@ impl std::fmt::Display for Fault {
             Fault::BadGoodsClass { value } => write!(f, "goods_class \"{value}\" is unknown"),
             Fault::BadAttributes { value } => write!(f, "attributes \"{value}\" are not like colour=red;size=L"),
             Fault::UnknownReference { column, sku } => write!(f, "{column} names SKU {sku}, which is not in the file"),
+            Fault::BadPhoto { value } => write!(f, "photo \"{value}\" is not an http(s) URL"),
         }
     }
 }
@@ -543,8 +546,10 @@ pub fn import(bytes: &[u8], rules: &ImportRules) -> Result<Result<Imported, Impo
         let vat_bp = match get("vat") {
             None | Some(Cell::Empty) => None,
             Some(Cell::Number(n)) => {
-                let bp = (n * 100.0).round();
-                ((bp - n * 100.0).abs() < 1e-6 && (0.0..=10_000.0).contains(&bp)).then_some(bp as Bp)
+                // A percent-formatted cell holds 0.12 for 12 %.
+                let pct = if *n > 0.0 && *n < 1.0 { n * 100.0 } else { *n };
+                let bp = (pct * 100.0).round();
+                ((bp - pct * 100.0).abs() < 1e-6 && (0.0..=10_000.0).contains(&bp)).then_some(bp as Bp)
             }
             Some(c) => {
                 let t = c.text();
@@ -648,6 +653,13 @@ pub fn import(bytes: &[u8], rules: &ImportRules) -> Result<Result<Imported, Impo
         };
         let alternatives = list("alternatives");
         let complements = list("complements");
+        let photos = list("photos");
+        if let Some(p) = photos
+            .iter()
+            .find(|p| !(p.starts_with("https://") || p.starts_with("http://")) || p.contains(char::is_whitespace))
+        {
+            faults.push(Fault::BadPhoto { value: p.clone() });
+        }
         refs.push((*row, sku.clone(), "alternatives", alternatives.clone()));
         refs.push((*row, sku.clone(), "complements", complements.clone()));
         if !faults.is_empty() {
@@ -676,7 +688,7 @@ pub fn import(bytes: &[u8], rules: &ImportRules) -> Result<Result<Imported, Impo
                 alternatives,
                 complements,
                 competitor_note: text("competitor_note"),
-                photos: list("photos"),
+                photos,
             },
         );
     }
@@ -721,13 +733,10 @@ fn percent(bp: Bp) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// The catalogue as CSV with the columns of [`columns`]; importing the
-/// output gives the same catalogue back (stock as on hand; reservations
-/// and promotions are not part of the file).
-pub fn export_csv(cat: &Catalogue) -> String {
-    let mut out = String::with_capacity(cat.items.len() * 256);
-    out.push_str(&columns().join(","));
-    out.push('\n');
+/// The catalogue's rows as text, one per item in SKU order, with the
+/// columns of [`columns`] (the header is not included).
+pub fn export_rows(cat: &Catalogue) -> Vec<Vec<String>> {
+    let mut rows = Vec::with_capacity(cat.items.len());
     for item in cat.items.values() {
         let price = cat.prices.get(&item.sku);
         let mut f: Vec<String> = vec![
@@ -763,11 +772,43 @@ pub fn export_csv(cat: &Catalogue) -> String {
         f.push(item.complements.join(";"));
         f.push(item.competitor_note.clone());
         f.push(item.photos.join(";"));
+        rows.push(f);
+    }
+    rows
+}
+
+/// The catalogue as CSV with the columns of [`columns`]; importing the
+/// output gives the same catalogue back (stock as on hand; reservations
+/// and promotions are not part of the file).
+pub fn export_csv(cat: &Catalogue) -> String {
+    let mut out = String::with_capacity(cat.items.len() * 256);
+    out.push_str(&columns().join(","));
+    out.push('\n');
+    for f in export_rows(cat) {
         let line: Vec<String> = f.iter().map(|s| csv_field(s)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
     out
+}
+
+/// The catalogue as an XLSX workbook (one sheet, every cell text, same
+/// columns as the CSV), built in memory.
+pub fn export_xlsx(cat: &Catalogue) -> Result<Vec<u8>, Error> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::File(format!("cannot write the workbook: {e}"));
+    for (c, h) in columns().iter().enumerate() {
+        sheet.write_string(0, c as u16, h).map_err(fail)?;
+    }
+    for (r, row) in export_rows(cat).iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
 }
 
 #[cfg(test)]
@@ -886,6 +927,27 @@ C,Ок,Еда,pcs,12,100,,main:x,,,
         let second = ok(csv.as_bytes()).catalogue;
         assert_eq!(first, second);
         assert_eq!(export_csv(&second), csv);
+        let third = ok(&export_xlsx(&first).unwrap()).catalogue;
+        assert_eq!(first, third);
+    }
+
+    #[test]
+    fn photos_must_be_urls_and_percent_cells_are_vat() {
+        let bad = "sku,name_ru,price_retail,photos\nA,a,1,https://x/a.jpg;ftp://x\n";
+        let Ok(Err(r)) = import(bad.as_bytes(), &ImportRules::default()) else { panic!() };
+        assert_eq!(r.bad[0].faults, vec![Fault::BadPhoto { value: "ftp://x".into() }]);
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in ["sku", "name_ru", "price_retail", "vat"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "A").unwrap();
+        sheet.write_string(1, 1, "a").unwrap();
+        sheet.write_number(1, 2, 1234.5).unwrap();
+        sheet.write_number(1, 3, 0.12).unwrap();
+        let i = ok(&book.save_to_buffer().unwrap());
+        assert_eq!(i.catalogue.items["A"].vat_bp, 1200);
+        assert_eq!(i.catalogue.prices["A"].unit_price("retail"), 123_450);
     }
 
     #[test]
