@@ -176,6 +176,49 @@ impl Stock {
         Ok(())
     }
 
+    /// Reserves every line of an order or nothing: each line is taken from
+    /// the warehouses in `preference` order (then any other holding it, by
+    /// name), split when one is not enough. Returns the reservations made as
+    /// `(sku, warehouse, qty)`; on a shortage nothing is reserved.
+    pub fn reserve_all(
+        &mut self,
+        lines: &[(&str, i64)],
+        preference: &[&str],
+    ) -> Result<Vec<(String, String, i64)>, Error> {
+        // Plan first (nothing changes), then apply.
+        let mut plan: Vec<(String, String, i64)> = Vec::with_capacity(lines.len());
+        for &(sku, qty) in lines {
+            if qty <= 0 {
+                return Err(Error::BadQuantity(qty));
+            }
+            let others = self.warehouses(sku).map(|(w, _)| w).filter(|w| !preference.contains(w));
+            let mut left = qty;
+            for w in preference.iter().copied().chain(others) {
+                let planned: i64 = plan.iter().filter(|(s, pw, _)| s == sku && pw == w).map(|p| p.2).sum();
+                let take = (self.level(sku, w).available() - planned).min(left);
+                if take > 0 {
+                    plan.push((sku.to_string(), w.to_string(), take));
+                    left -= take;
+                }
+                if left == 0 {
+                    break;
+                }
+            }
+            if left > 0 {
+                return Err(Error::NotEnoughStock {
+                    sku: sku.into(),
+                    warehouse: "*".into(),
+                    available: qty - left,
+                    wanted: qty,
+                });
+            }
+        }
+        for (sku, w, q) in &plan {
+            self.entry(sku, w).reserved += q;
+        }
+        Ok(plan)
+    }
+
     /// Releases a reservation (order cancelled before shipping).
     pub fn release(&mut self, sku: &str, warehouse: &str, qty: i64) -> Result<(), Error> {
         if qty <= 0 {
@@ -965,6 +1008,31 @@ C,Ок,Еда,pcs,12,100,,main:x,,,
         s.release("A", "main", 5).unwrap();
         assert_eq!(s.level("A", "main"), Level { on_hand: 2, reserved: 0 });
         assert_eq!(s.available("nothing"), 0);
+    }
+
+    #[test]
+    fn an_order_reserves_all_lines_across_warehouses_or_nothing() {
+        let mut s = Stock::default();
+        s.receive("A", "almaty", 3).unwrap();
+        s.receive("A", "main", 10).unwrap();
+        s.receive("B", "main", 1).unwrap();
+        let made = s.reserve_all(&[("A", 5), ("B", 1)], &["almaty"]).unwrap();
+        assert_eq!(
+            made,
+            vec![("A".into(), "almaty".into(), 3), ("A".into(), "main".into(), 2), ("B".into(), "main".into(), 1)]
+        );
+        assert_eq!(s.available("A"), 8);
+        let before = s.clone();
+        assert!(matches!(
+            s.reserve_all(&[("A", 1), ("B", 1)], &[]),
+            Err(Error::NotEnoughStock { wanted: 1, available: 0, .. })
+        ));
+        assert_eq!(s, before, "a shortage reserves nothing");
+        assert_eq!(s.reserve_all(&[("A", 0)], &[]), Err(Error::BadQuantity(0)));
+        // The same item twice counts what the first line took.
+        assert!(s.reserve_all(&[("A", 5), ("A", 4)], &[]).is_err());
+        assert_eq!(s.reserve_all(&[("A", 5), ("A", 3)], &[]).unwrap().len(), 2);
+        assert_eq!(s.available("A"), 0);
     }
 
     #[test]
