@@ -530,9 +530,9 @@ pub fn columns() -> Vec<String> {
 const REQUIRED: [&str; 3] = ["sku", "name_ru", "price_retail"];
 
 /// Checks a CSV or XLSX file (bytes) and, only when every row is clean,
-/// returns the catalogue. `Err(Ok(report))`-style nesting is avoided: the
-/// outer error is a file that cannot be read at all, the inner `Err` the
-/// report of bad rows — with it nothing of the file is usable.
+/// returns the catalogue. The outer `Err` is a file that cannot be read at
+/// all (encoding, header); the inner `Err` is the report of every bad row —
+/// with it nothing of the file is usable.
 pub fn import(bytes: &[u8], rules: &ImportRules) -> Result<Result<Imported, ImportReport>, Error> {
     let table = Table::read(bytes)?;
     let header: Vec<String> = table.header.iter().map(|h| h.trim().to_lowercase()).collect();
