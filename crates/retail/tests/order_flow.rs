@@ -43,7 +43,7 @@ fn a_call_order_for_a_regional_client_from_gate_to_return() {
 
     // A client with overdue debt is blocked and goes to their manager.
     let debtor =
-        Receivables { balance: 50_000_00, overdue: 1_000_00, credit_limit: Some(100_000_00), manager: Some(42) };
+        Receivables { balance: 5_000_000, overdue: 100_000, credit_limit: Some(10_000_000), manager: Some(42) };
     assert_eq!(
         gate(&debtor, 1, false),
         Gate::Blocked { reasons: vec![BlockReason::Overdue], redirect: Redirect::Manager(42), over_by: 0 }
@@ -70,15 +70,15 @@ fn a_call_order_for_a_regional_client_from_gate_to_return() {
     basket.push("SOAP-1".into());
 
     let lines = [LineRequest { sku: "RICE-5", qty: 10 }, LineRequest { sku: "SOAP-1", qty: 20 }];
-    let totals = price_order(&cat, "regional", &lines, 2_000_00, 1200, now).unwrap();
+    let totals = price_order(&cat, "regional", &lines, 200_000, 1200, now).unwrap();
     // Rice: 4 100.00 × 10 = 41 000.00; tier 3 % = 1 230.00 → 39 770.00; promotion 5 %
     // = 1 988.50 → 37 781.50. Soap: 300.00 × 20 = 6 000.00. Goods 43 781.50 + delivery 2 000.00.
-    assert_eq!(totals.lines[0].total, 37_781_50);
+    assert_eq!(totals.lines[0].total, 3_778_150);
     assert_eq!(totals.lines[0].promotion.as_deref(), Some("rice-spring"));
-    assert_eq!(totals.goods_total, 43_781_50);
-    assert_eq!(totals.grand_total, 45_781_50);
+    assert_eq!(totals.goods_total, 4_378_150);
+    assert_eq!(totals.grand_total, 4_578_150);
 
-    let good = Receivables { balance: 0, overdue: 0, credit_limit: Some(100_000_00), manager: Some(42) };
+    let good = Receivables { balance: 0, overdue: 0, credit_limit: Some(10_000_000), manager: Some(42) };
     let terms = Terms::Deferred { days: 14 };
     assert_eq!(gate(&good, totals.grand_total, terms.on_credit()), Gate::Open);
 
@@ -142,7 +142,7 @@ fn a_call_order_for_a_regional_client_from_gate_to_return() {
         delivered_on: delivered,
         requested_on: delivered.add_days(days),
         qty: 1,
-        unit_paid: 8_000_00,
+        unit_paid: 800_000,
         return_shipping: 0,
     };
     assert!(matches!(
@@ -151,7 +151,7 @@ fn a_call_order_for_a_regional_client_from_gate_to_return() {
     ));
     match decide(&presets, &req("PAN-1", 14), None) {
         Decision::Accepted { refund, stock_in, stock_to, .. } => {
-            assert_eq!((refund, stock_in, stock_to), (8_000_00, 1, StockTo::Sellable));
+            assert_eq!((refund, stock_in, stock_to), (800_000, 1, StockTo::Sellable));
             cat.stock.receive("PAN-1", "main", stock_in).unwrap();
         }
         other => panic!("{other:?}"),
