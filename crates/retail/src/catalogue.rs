@@ -112,9 +112,42 @@ impl Price {
 
 /// Stock per (item, warehouse): on hand and reserved for open orders.
 /// Available = on hand − reserved, and every operation keeps it ≥ 0.
+/// Serialised as a list of [`StockRow`]s (JSON maps need string keys).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "Vec<StockRow>", from = "Vec<StockRow>")]
 pub struct Stock {
     levels: BTreeMap<(String, String), Level>,
+}
+
+/// One (item, warehouse) level, as stored or sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockRow {
+    pub sku: String,
+    pub warehouse: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+}
+
+impl From<Stock> for Vec<StockRow> {
+    fn from(s: Stock) -> Vec<StockRow> {
+        s.levels
+            .into_iter()
+            .map(|((sku, warehouse), l)| StockRow { sku, warehouse, on_hand: l.on_hand, reserved: l.reserved })
+            .collect()
+    }
+}
+
+impl From<Vec<StockRow>> for Stock {
+    /// Negative numbers become 0 and reserved is capped at on hand, so a
+    /// loaded stock keeps the invariants.
+    fn from(rows: Vec<StockRow>) -> Stock {
+        let mut s = Stock::default();
+        for r in rows {
+            let on_hand = r.on_hand.max(0);
+            s.levels.insert((r.sku, r.warehouse), Level { on_hand, reserved: r.reserved.clamp(0, on_hand) });
+        }
+        s
+    }
 }
 
 /// On hand and reserved for one item in one warehouse.
@@ -1033,6 +1066,18 @@ C,Ок,Еда,pcs,12,100,,main:x,,,
         assert!(s.reserve_all(&[("A", 5), ("A", 4)], &[]).is_err());
         assert_eq!(s.reserve_all(&[("A", 5), ("A", 3)], &[]).unwrap().len(), 2);
         assert_eq!(s.available("A"), 0);
+    }
+
+    #[test]
+    fn a_catalogue_survives_json() {
+        let mut c = ok(GOOD.as_bytes()).catalogue;
+        c.stock.reserve("MILK-1", "main", 7).unwrap();
+        let json = serde_json::to_string(&c).unwrap();
+        let back: Catalogue = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
+        let rows: Vec<StockRow> = serde_json::from_str(r#"[{"sku":"A","warehouse":"w","on_hand":-2,"reserved":5},{"sku":"B","warehouse":"w","on_hand":3,"reserved":9}]"#).unwrap();
+        let s = Stock::from(rows);
+        assert_eq!((s.level("A", "w"), s.level("B", "w")), (Level::default(), Level { on_hand: 3, reserved: 3 }));
     }
 
     #[test]
