@@ -106,6 +106,22 @@ impl DeliveryMethod {
     }
 }
 
+/// The price of a delivery method: a flat amount, free from a goods total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryTariff {
+    pub method: DeliveryMethod,
+    pub price: Money,
+    /// Free when the goods total reaches this amount.
+    pub free_from: Option<Money>,
+}
+
+/// The delivery cost for a method and goods total; `None` when the shop
+/// has no tariff for the method (the method is not offered).
+pub fn delivery_cost(tariffs: &[DeliveryTariff], method: DeliveryMethod, goods_total: Money) -> Option<Money> {
+    let t = tariffs.iter().find(|t| t.method == method)?;
+    Some(if t.free_from.is_some_and(|f| goods_total >= f) { 0 } else { t.price })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
@@ -534,6 +550,18 @@ mod tests {
             assert_eq!(Status::parse(s).map(Status::as_str), Some(s));
         }
         assert!(!PaymentMethod::CardLink.allows(Terms::Deferred { days: 1 }));
+    }
+
+    #[test]
+    fn delivery_costs_by_method_and_free_threshold() {
+        let tariffs = [
+            DeliveryTariff { method: DeliveryMethod::Courier, price: 150_000, free_from: Some(3_000_000) },
+            DeliveryTariff { method: DeliveryMethod::SelfPickup, price: 0, free_from: None },
+        ];
+        assert_eq!(delivery_cost(&tariffs, DeliveryMethod::Courier, 2_999_999), Some(150_000));
+        assert_eq!(delivery_cost(&tariffs, DeliveryMethod::Courier, 3_000_000), Some(0));
+        assert_eq!(delivery_cost(&tariffs, DeliveryMethod::SelfPickup, 1), Some(0));
+        assert_eq!(delivery_cost(&tariffs, DeliveryMethod::Post, 1), None);
     }
 
     #[test]
