@@ -24,6 +24,24 @@ mod table;
 
 pub use money::Money;
 
+/// Rows as CSV text (RFC 4180 quoting where needed, `\n` line ends), for
+/// report exports; the catalogue file has its own `catalogue::export_csv`.
+pub fn to_csv<I, R, S>(header: &[&str], rows: I) -> String
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = header.iter().map(|h| table::csv_field(h)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    for r in rows {
+        let line: Vec<String> = r.into_iter().map(|c| table::csv_field(c.as_ref())).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 /// Errors that are not a list of faults: a file that cannot be read at all,
 /// a preset file with a typo, an impossible stock operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,4 +59,13 @@ pub enum Error {
     /// A quantity that must be positive is not.
     #[error("quantity must be positive, got {0}")]
     BadQuantity(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn report_csv_quotes_what_needs_it() {
+        let csv = super::to_csv(&["sku", "class"], [vec!["A,1", "AX"], vec!["B", "say \"hi\""]]);
+        assert_eq!(csv, "sku,class\n\"A,1\",AX\nB,\"say \"\"hi\"\"\"\n");
+    }
 }
