@@ -19,6 +19,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
 
+use common::mailbox::{inbox, mail_env, split, MailEnv};
 use common::{build, TestApp};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -340,52 +341,6 @@ async fn an_operator_with_chat_capacity_two_gets_two_chats_and_the_third_waits()
         let pos = st.dispatch.position(contacts[2]).await.expect("waiting");
         assert_eq!(pos.position, 1, "{kind}");
     }
-}
-
-struct MailEnv {
-    imap: String,
-    imaps: String,
-    smtp: String,
-    password: String,
-    ca: String,
-}
-
-fn mail_env() -> Option<MailEnv> {
-    let imap = std::env::var("SWITCHBOARD_TEST_IMAP").ok()?;
-    let get = |k: &str| std::env::var(k).unwrap_or_default();
-    Some(MailEnv {
-        imap,
-        imaps: get("SWITCHBOARD_TEST_IMAPS"),
-        smtp: get("SWITCHBOARD_TEST_SMTP"),
-        password: get("SWITCHBOARD_TEST_MAIL_PASSWORD"),
-        ca: get("SWITCHBOARD_TEST_MAIL_CA"),
-    })
-}
-
-fn split(addr: &str) -> (String, u16) {
-    let (h, p) = addr.rsplit_once(':').expect("host:port");
-    (h.to_string(), p.parse().expect("port"))
-}
-
-/// Every letter in a user's INBOX (plain IMAP), oldest first.
-async fn inbox(env: &MailEnv, user: &str) -> Vec<Vec<u8>> {
-    use futures_util::TryStreamExt;
-    let tcp = tokio::net::TcpStream::connect(&env.imap).await.expect("imap");
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.expect("greeting");
-    let mut s = client.login(user, &env.password).await.map_err(|(e, _)| e).expect("login");
-    s.select("INBOX").await.expect("select");
-    let mut out: Vec<(u32, Vec<u8>)> = s
-        .uid_fetch("1:*", "(UID BODY.PEEK[])")
-        .await
-        .expect("fetch")
-        .try_filter_map(|f| async move { Ok(f.uid.map(|u| (u, f.body().unwrap_or_default().to_vec()))) })
-        .try_collect()
-        .await
-        .unwrap_or_default();
-    let _ = s.logout().await;
-    out.sort_by_key(|(u, _)| *u);
-    out.into_iter().map(|(_, b)| b).collect()
 }
 
 /// The first letter in `user`'s INBOX, parsed (30 s at most).

@@ -11,36 +11,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use common::mailbox::{inbox, mail_env, split, MailEnv};
 use domain::Role;
-use futures_util::TryStreamExt;
 use lettre::AsyncTransport;
 use serde_json::{json, Value};
 use server::mail_channel::MailConfig;
-
-struct MailEnv {
-    imap: String,
-    imaps: String,
-    smtp: String,
-    password: String,
-    ca: String,
-}
-
-fn mail_env() -> Option<MailEnv> {
-    let imap = std::env::var("SWITCHBOARD_TEST_IMAP").ok()?;
-    let get = |k: &str| std::env::var(k).unwrap_or_default();
-    Some(MailEnv {
-        imap,
-        imaps: get("SWITCHBOARD_TEST_IMAPS"),
-        smtp: get("SWITCHBOARD_TEST_SMTP"),
-        password: get("SWITCHBOARD_TEST_MAIL_PASSWORD"),
-        ca: get("SWITCHBOARD_TEST_MAIL_CA"),
-    })
-}
-
-fn split(addr: &str) -> (String, u16) {
-    let (h, p) = addr.rsplit_once(':').expect("host:port");
-    (h.to_string(), p.parse().expect("port"))
-}
 
 /// Sends a raw letter through the test SMTP server (no TLS, no auth).
 async fn smtp_raw(env: &MailEnv, from: &str, to: &str, raw: &[u8]) {
@@ -50,26 +25,6 @@ async fn smtp_raw(env: &MailEnv, from: &str, to: &str, raw: &[u8]) {
     let from = (!from.is_empty()).then(|| from.parse().expect("from"));
     let envelope = lettre::address::Envelope::new(from, vec![to.parse().expect("to")]).expect("envelope");
     transport.send_raw(&envelope, raw).await.expect("SMTP accepted the letter");
-}
-
-/// Every letter in a user's INBOX (plain IMAP), oldest first.
-async fn inbox(env: &MailEnv, user: &str) -> Vec<Vec<u8>> {
-    let tcp = tokio::net::TcpStream::connect(&env.imap).await.expect("imap");
-    let mut client = async_imap::Client::new(tcp);
-    client.read_response().await.expect("greeting");
-    let mut s = client.login(user, &env.password).await.map_err(|(e, _)| e).expect("login");
-    s.select("INBOX").await.expect("select");
-    let mut out: Vec<(u32, Vec<u8>)> = s
-        .uid_fetch("1:*", "(UID BODY.PEEK[])")
-        .await
-        .expect("fetch")
-        .try_filter_map(|f| async move { Ok(f.uid.map(|u| (u, f.body().unwrap_or_default().to_vec()))) })
-        .try_collect()
-        .await
-        .unwrap_or_default();
-    let _ = s.logout().await;
-    out.sort_by_key(|(u, _)| *u);
-    out.into_iter().map(|(_, b)| b).collect()
 }
 
 async fn wait_for<T, F, Fut>(what: &str, mut f: F) -> T

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod mailbox;
+
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
