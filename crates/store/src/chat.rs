@@ -498,7 +498,11 @@ impl Store {
                 return Ok((stored, false));
             }
         }
-        let id = insert_message(&mut tx, &session, m, customer_id, now_ms()).await?;
+        let at = now_ms();
+        let id = insert_message(&mut tx, &session, m, customer_id, at).await?;
+        if m.from == Sender::Visitor {
+            crate::contacts::customer_answered(&mut tx, session.contact_id, "customer-message", at).await?;
+        }
         tx.commit().await?;
         let stored = self.chat_message(id).await?.ok_or(StoreError::NotFound("chat message"))?;
         Ok((stored, true))

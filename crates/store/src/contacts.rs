@@ -679,3 +679,38 @@ impl Store {
         Ok(())
     }
 }
+
+/// The customer wrote on a contact that waits on them (a letter, a chat or
+/// messenger message): it goes back in work, in the transaction that stores
+/// what they wrote; any other status is left as it is. `reason` names the
+/// channel in the event (`customer-email`, `customer-message`, …).
+pub(crate) async fn customer_answered(
+    tx: &mut Transaction<'static, Any>,
+    contact_id: i64,
+    reason: &str,
+    at: i64,
+) -> Result<()> {
+    let status: Option<String> = sqlx::query_scalar("SELECT status FROM contacts WHERE id = $1")
+        .bind(contact_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if status.as_deref() == Some(Status::WaitingCustomer.as_str()) {
+        change(
+            tx,
+            Change {
+                id: contact_id,
+                from: &[Status::WaitingCustomer],
+                to: Status::InWork,
+                operator: None,
+                queue: None,
+                held_by: None,
+                wrapup: None,
+                kind: domain::events::CONTACT_STATUS_CHANGED,
+                payload: serde_json::json!({"status": Status::InWork.as_str(), "reason": reason}),
+                at,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

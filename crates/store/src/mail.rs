@@ -545,22 +545,7 @@ impl Store {
                 true
             }
             Status::WaitingCustomer => {
-                change(
-                    tx,
-                    Change {
-                        id: contact_id,
-                        from: &[Status::WaitingCustomer],
-                        to: Status::InWork,
-                        operator: None,
-                        queue: None,
-                        held_by: None,
-                        wrapup: None,
-                        kind: ev::CONTACT_STATUS_CHANGED,
-                        payload: json!({"status": Status::InWork.as_str(), "reason": "customer-email"}),
-                        at,
-                    },
-                )
-                .await?;
+                crate::contacts::customer_answered(tx, contact_id, "customer-email", at).await?;
                 false
             }
             _ => false,

@@ -13,7 +13,7 @@
 //! key) and is never written to events or audit; the webhook secret is kept
 //! as its SHA-256 only.
 
-use domain::contact::{Channel, ContactType, Direction, Status};
+use domain::contact::{Channel, ContactType, Direction};
 use domain::customer::{Identity, IdentityKind};
 use domain::events as ev;
 use domain::telegram::Sender;
@@ -22,7 +22,7 @@ use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, AuditActor};
-use crate::contacts::{change, Change, Contact, NewContact};
+use crate::contacts::{Contact, NewContact};
 use crate::events::{self, EventRefs, NewEvent};
 use crate::{now_ms, Result, Store, StoreError};
 
@@ -474,7 +474,7 @@ impl Store {
                     "messenger_message_id": mid, "file": file_note, "created": created});
                 events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_MESSENGER_RECEIVED, refs, payload }).await?;
                 if !created {
-                    back_from_waiting(&mut tx, contact_id, at).await?;
+                    crate::contacts::customer_answered(&mut tx, contact_id, "customer-message", at).await?;
                 }
                 tx.commit().await?;
                 let contact = self.contact(contact_id).await?.ok_or(StoreError::NotFound("contact"))?;
@@ -786,33 +786,6 @@ async fn open_contact(tx: &mut Transaction<'static, Any>, customer: i64, bot_id:
     .fetch_optional(&mut **tx)
     .await?;
     Ok(found)
-}
-
-/// A contact waiting on the customer goes back in work when they write.
-async fn back_from_waiting(tx: &mut Transaction<'static, Any>, contact_id: i64, at: i64) -> Result<()> {
-    let status: Option<String> = sqlx::query_scalar("SELECT status FROM contacts WHERE id = $1")
-        .bind(contact_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if status.as_deref() == Some(Status::WaitingCustomer.as_str()) {
-        change(
-            tx,
-            Change {
-                id: contact_id,
-                from: &[Status::WaitingCustomer],
-                to: Status::InWork,
-                operator: None,
-                queue: None,
-                held_by: None,
-                wrapup: None,
-                kind: ev::CONTACT_STATUS_CHANGED,
-                payload: json!({"status": Status::InWork.as_str(), "reason": "customer-message"}),
-                at,
-            },
-        )
-        .await?;
-    }
-    Ok(())
 }
 
 /// Stores a fetched file on the contact; a file the attachment rules refuse

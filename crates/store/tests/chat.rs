@@ -129,3 +129,39 @@ async fn messages_are_numbered_and_a_repeated_cid_is_the_same_message() {
         assert_eq!(events, 5, "{}: one event per stored message", db.kind);
     }
 }
+
+#[tokio::test]
+async fn a_visitor_writing_on_a_chat_that_waits_on_them_puts_it_back_in_work() {
+    for db in testkit::databases().await {
+        let (store, queue, op) = open(&db).await;
+        let started = store.start_chat(&chat("w1", queue, "wait@mail.kz", Some("Сәлем"))).await.expect("start");
+        let c = started.contact.id;
+        store.present_contact(c, op).await.expect("offer");
+        store.accept_contact(c, op).await.expect("accept");
+        store.set_contact_waiting(c, op, Status::WaitingCustomer).await.expect("wait");
+        // The operator's own message changes nothing.
+        let from_operator = NewChatMessage {
+            from: Sender::Operator,
+            author_id: Some(op),
+            text: "Чек жіберіңізші",
+            file: None,
+            cid: None,
+        };
+        store.append_chat_message(started.session.id, &from_operator).await.expect("append");
+        let status = |s: &Store| {
+            let s = s.clone();
+            async move { s.contact(c).await.expect("read").expect("contact").status }
+        };
+        assert_eq!(status(&store).await, Status::WaitingCustomer, "{}", db.kind);
+        // The visitor's answer does, in the same transaction as the message.
+        let from_visitor =
+            NewChatMessage {
+                from: Sender::Visitor, author_id: None, text: "Міне, чек", file: None, cid: Some("a1")
+            };
+        store.append_chat_message(started.session.id, &from_visitor).await.expect("append");
+        let contact = store.contact(c).await.expect("read").expect("contact");
+        assert_eq!((contact.status, contact.operator_id), (Status::InWork, Some(op)), "{}", db.kind);
+        let kinds: Vec<String> = store.contact_events(c).await.expect("events").into_iter().map(|e| e.kind).collect();
+        assert_eq!(kinds.last().map(String::as_str), Some("contact.status_changed"), "{}: {kinds:?}", db.kind);
+    }
+}
