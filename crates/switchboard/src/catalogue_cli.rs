@@ -138,7 +138,7 @@ async fn import(path: &Path, url: Option<&str>) -> anyhow::Result<()> {
             }
             writeln!(out, "{} of {} rows are bad; nothing was applied", report.bad.len(), report.rows_read)?;
             out.flush()?;
-            return Err(refused(format!("{}: {} bad rows", path.display(), report.bad.len())));
+            return Err(refused(format!("{}: bad rows: {}", path.display(), report.bad.len())));
         }
         Ok(Ok(imported)) => imported,
     };
