@@ -161,3 +161,5 @@ pub const CHAT_MESSAGE: &str = "chat.message";
 pub const CHAT_ENDED: &str = "chat.ended";
 /// A chat's transcript was e-mailed to the visitor.
 pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
+/// A catalogue file was applied: every item upserted by SKU with its prices and stock (payload: created, updated).
+pub const CATALOGUE_IMPORTED: &str = "catalogue.imported";

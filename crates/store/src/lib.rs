@@ -14,6 +14,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod catalogue;
 pub mod chat;
 pub mod contact_work;
 pub mod contacts;

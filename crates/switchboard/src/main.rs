@@ -3,6 +3,7 @@
 //! comes from flags, `SWITCHBOARD_*` environment variables and an optional
 //! TOML file, in that order of precedence.
 
+mod catalogue_cli;
 mod config;
 mod secret_key;
 mod users;
@@ -77,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         action: users::UserCommand,
     },
+    /// The order desk's catalogue: import or export a CSV/XLSX file (docs/RETAIL.md).
+    Catalogue {
+        #[command(subcommand)]
+        action: catalogue_cli::CatalogueCommand,
+    },
     /// Workforce planning: Erlang staffing and volume forecasts.
     Wfm {
         #[command(subcommand)]
@@ -84,7 +90,7 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SWITCHBOARD_LOG")
@@ -95,7 +101,15 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let file = FileConfig::load(cli.config.as_deref())?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run(cli.command, file))
+    match runtime.block_on(run(cli.command, file)) {
+        Ok(()) => Ok(std::process::ExitCode::SUCCESS),
+        // A refused input (bad catalogue file): its own exit code for scripts.
+        Err(e) if e.is::<catalogue_cli::Refused>() => {
+            eprintln!("Error: {e:#}");
+            Ok(std::process::ExitCode::from(2))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
@@ -124,6 +138,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             let store = open(&url).await?;
             users::run(&store, action, file.server_config().hash_cost).await
         }
+        Command::Catalogue { action } => catalogue_cli::run(action, &file).await,
         Command::Wfm { action } => wfm_cli::run(action),
     }
 }

@@ -1,0 +1,193 @@
+//! Acceptance (issue 6) through the real binary, on both databases:
+//! `switchboard catalogue import` of a 10,000-row XLSX with 5 bad rows
+//! applies nothing, names exactly those rows and exits 2; the fixed file
+//! applies all 10,000 and reports the time; an export to CSV imports back
+//! as 10,000 updates with the same data.
+
+use std::path::Path;
+use std::process::Command;
+
+use rust_xlsxwriter::Workbook;
+use store::Store;
+
+const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
+const ROWS: u32 = 10_000;
+
+/// Spreadsheet rows (header is row 1) that get a fault, and which.
+const BAD: [(u32, &str); 5] = [
+    (2, "missing-sku"),
+    (777, "bad-price"),
+    (4_321, "duplicate-sku"),
+    (8_000, "negative-stock"),
+    (10_001, "name-too-long"),
+];
+
+fn workbook(broken: bool) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "sku",
+        "name_ru",
+        "name_kk",
+        "name_en",
+        "category",
+        "unit",
+        "vat",
+        "listed",
+        "price_retail",
+        "price_key",
+        "tiers",
+        "stock",
+        "attributes",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=ROWS {
+        let row = r + 1;
+        let fault = if broken { BAD.iter().find(|(b, _)| *b == row).map(|(_, f)| *f) } else { None };
+        let sku = match fault {
+            Some("missing-sku") => String::new(),
+            Some("duplicate-sku") => "SKU-00005".to_string(),
+            _ => format!("SKU-{r:05}"),
+        };
+        let name = match fault {
+            Some("name-too-long") => "Очень длинное название ".repeat(10),
+            _ => format!("Товар №{r}"),
+        };
+        sheet.write_string(r, 0, &sku).unwrap();
+        sheet.write_string(r, 1, &name).unwrap();
+        sheet.write_string(r, 2, format!("Тауар №{r}")).unwrap();
+        sheet.write_string(r, 3, format!("Item {r}")).unwrap();
+        sheet.write_string(r, 4, if r % 2 == 0 { "Продукты > Молочные" } else { "Бытовая химия" }).unwrap();
+        sheet.write_string(r, 5, if r % 3 == 0 { "kg" } else { "pcs" }).unwrap();
+        sheet.write_number(r, 6, 12).unwrap();
+        sheet.write_string(r, 7, if r % 10 == 0 { "нет" } else { "да" }).unwrap();
+        match fault {
+            Some("bad-price") => sheet.write_string(r, 8, "двести").unwrap(),
+            _ => sheet.write_number(r, 8, 100.0 + f64::from(r % 500) + 0.25).unwrap(),
+        };
+        sheet.write_number(r, 9, 90.5).unwrap();
+        sheet.write_string(r, 10, "10:3;100:7.5").unwrap();
+        let stock = if fault == Some("negative-stock") {
+            "main:-4".to_string()
+        } else {
+            format!("main:{};almaty:{}", r % 97, r % 13)
+        };
+        sheet.write_string(r, 11, stock).unwrap();
+        sheet.write_string(r, 12, "объём=1 л;цвет=белый").unwrap();
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// Runs the binary: (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN).args(args).env("SWITCHBOARD_LOG", "warn").output().expect("run switchboard");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `imported N items (C created, U updated) in X.XX s` → (N, C, U).
+fn imported(stdout: &str) -> (usize, usize, usize) {
+    let line = stdout.lines().find(|l| l.starts_with("imported ")).unwrap_or_else(|| panic!("no summary: {stdout}"));
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit() && c != '.')
+        .filter(|s| !s.is_empty() && !s.contains('.'))
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(line.ends_with(" s") && line.contains(" in "), "time reported: {line}");
+    (nums[0], nums[1], nums[2])
+}
+
+#[tokio::test]
+async fn ten_thousand_rows_five_bad_nothing_applied_then_all_apply_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.xlsx");
+    let fixed = dir.path().join("fixed.xlsx");
+    std::fs::write(&broken, workbook(true)).unwrap();
+    std::fs::write(&fixed, workbook(false)).unwrap();
+    for db in testkit::databases().await {
+        let (k, url) = (db.kind, db.url.as_str());
+
+        let (code, out, err) = run(&["catalogue", "import", path(&broken), "--database", url]);
+        assert_eq!(code, 2, "{k}: {out}\n{err}");
+        let rows: Vec<usize> = out
+            .lines()
+            .filter_map(|l| l.strip_prefix("row "))
+            .map(|l| l.split([':', ' ']).next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(rows, BAD.iter().map(|(r, _)| *r as usize).collect::<Vec<_>>(), "{k}: {out}");
+        for (r, fault) in BAD {
+            let line = out.lines().find(|l| l.starts_with(&format!("row {r}"))).unwrap();
+            assert!(line.contains(fault), "{k}: row {r} names {fault}: {line}");
+        }
+        assert!(out.contains("nothing was applied"), "{k}: {out}");
+        let store = Store::connect(url).await.unwrap();
+        store.migrate().await.unwrap();
+        assert_eq!(store.catalogue_count().await.unwrap(), 0, "{k}: nothing applied");
+
+        // The dry run of the fixed file checks without writing.
+        let (code, out, err) = run(&["catalogue", "import", path(&fixed), "--dry-run", "--database", url]);
+        assert_eq!(code, 0, "{k}: {out}\n{err}");
+        assert!(out.contains("dry run"), "{k}: {out}");
+        assert_eq!(store.catalogue_count().await.unwrap(), 0, "{k}: a dry run applies nothing");
+
+        let (code, out, err) = run(&["catalogue", "import", path(&fixed), "--database", url]);
+        assert_eq!(code, 0, "{k}: {out}\n{err}");
+        eprintln!("{k}: {}", out.trim());
+        assert_eq!(imported(&out), (10_000, 10_000, 0), "{k}: {out}");
+        assert_eq!(store.catalogue_count().await.unwrap(), 10_000, "{k}");
+        let one = store.catalogue_item("SKU-00777").await.unwrap().expect("stored");
+        assert_eq!(one.price.as_ref().unwrap().unit_price("retail"), 37_725, "{k}");
+        assert_eq!(one.price.as_ref().unwrap().unit_price("key"), 9_050, "{k}");
+        assert_eq!(one.item.vat_bp, 1200, "{k}");
+        assert_eq!(one.stock.iter().map(|s| s.on_hand).sum::<i64>(), 11, "{k}");
+        let before = store.catalogue().await.unwrap();
+
+        let csv = dir.path().join(format!("export-{k}.csv"));
+        let (code, out, err) = run(&["catalogue", "export", path(&csv), "--database", url]);
+        assert_eq!(code, 0, "{k}: {out}\n{err}");
+        assert!(out.contains("exported 10000 items"), "{k}: {out}");
+        let (code, out, err) = run(&["catalogue", "import", path(&csv), "--database", url]);
+        assert_eq!(code, 0, "{k}: {out}\n{err}");
+        assert_eq!(imported(&out), (10_000, 0, 10_000), "{k}: {out}");
+        assert_eq!(store.catalogue().await.unwrap(), before, "{k}: the same data after the round trip");
+
+        // An export to XLSX reads back too; an unknown extension is refused.
+        let xlsx = dir.path().join(format!("export-{k}.xlsx"));
+        let (code, _, err) = run(&["catalogue", "export", path(&xlsx), "--database", url]);
+        assert_eq!(code, 0, "{k}: {err}");
+        let (code, out, err) = run(&["catalogue", "import", path(&xlsx), "--dry-run"]);
+        assert_eq!(code, 0, "{k}: {out}\n{err}");
+        let (code, _, err) = run(&["catalogue", "export", path(&dir.path().join("x.pdf")), "--database", url]);
+        assert!(code == 2 && err.contains(".csv or .xlsx"), "{k}: {err}");
+        store.close().await;
+    }
+}
+
+#[test]
+fn an_unreadable_file_is_a_clear_error_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("db.sqlite").display());
+    let (code, out, err) = run(&["catalogue", "import", "/nonexistent/cat.xlsx", "--database", &url]);
+    assert_eq!(code, 2, "{out}\n{err}");
+    assert!(err.contains("cannot read /nonexistent/cat.xlsx"), "{err}");
+    let junk = dir.path().join("junk.csv");
+    std::fs::write(&junk, "name,colour\nx,red\n").unwrap();
+    let (code, _, err) = run(&["catalogue", "import", path(&junk), "--database", &url]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("junk.csv") && err.contains("`sku`"), "{err}");
+    for args in
+        [vec!["catalogue", "--help"], vec!["catalogue", "import", "--help"], vec!["catalogue", "export", "--help"]]
+    {
+        let (code, out, _) = run(&args);
+        assert!(code == 0 && out.contains("Usage:"), "{args:?}: {out}");
+    }
+}
