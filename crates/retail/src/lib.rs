@@ -20,6 +20,7 @@ pub mod offers;
 pub mod order;
 pub mod pricing;
 pub mod returns;
+pub mod synthetic;
 mod table;
 
 pub use money::Money;

@@ -7,77 +7,14 @@
 use std::path::Path;
 use std::process::Command;
 
-use rust_xlsxwriter::Workbook;
+use retail::synthetic::ACCEPTANCE_FAULTS as BAD;
 use store::Store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_switchboard");
 const ROWS: u32 = 10_000;
 
-/// Spreadsheet rows (header is row 1) that get a fault, and which.
-const BAD: [(u32, &str); 5] = [
-    (2, "missing-sku"),
-    (777, "bad-price"),
-    (4_321, "duplicate-sku"),
-    (8_000, "negative-stock"),
-    (10_001, "name-too-long"),
-];
-
 fn workbook(broken: bool) -> Vec<u8> {
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let header = [
-        "sku",
-        "name_ru",
-        "name_kk",
-        "name_en",
-        "category",
-        "unit",
-        "vat",
-        "listed",
-        "price_retail",
-        "price_key",
-        "tiers",
-        "stock",
-        "attributes",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        sheet.write_string(0, c as u16, *h).unwrap();
-    }
-    for r in 1..=ROWS {
-        let row = r + 1;
-        let fault = if broken { BAD.iter().find(|(b, _)| *b == row).map(|(_, f)| *f) } else { None };
-        let sku = match fault {
-            Some("missing-sku") => String::new(),
-            Some("duplicate-sku") => "SKU-00005".to_string(),
-            _ => format!("SKU-{r:05}"),
-        };
-        let name = match fault {
-            Some("name-too-long") => "Очень длинное название ".repeat(10),
-            _ => format!("Товар №{r}"),
-        };
-        sheet.write_string(r, 0, &sku).unwrap();
-        sheet.write_string(r, 1, &name).unwrap();
-        sheet.write_string(r, 2, format!("Тауар №{r}")).unwrap();
-        sheet.write_string(r, 3, format!("Item {r}")).unwrap();
-        sheet.write_string(r, 4, if r % 2 == 0 { "Продукты > Молочные" } else { "Бытовая химия" }).unwrap();
-        sheet.write_string(r, 5, if r % 3 == 0 { "kg" } else { "pcs" }).unwrap();
-        sheet.write_number(r, 6, 12).unwrap();
-        sheet.write_string(r, 7, if r % 10 == 0 { "нет" } else { "да" }).unwrap();
-        match fault {
-            Some("bad-price") => sheet.write_string(r, 8, "двести").unwrap(),
-            _ => sheet.write_number(r, 8, 100.0 + f64::from(r % 500) + 0.25).unwrap(),
-        };
-        sheet.write_number(r, 9, 90.5).unwrap();
-        sheet.write_string(r, 10, "10:3;100:7.5").unwrap();
-        let stock = if fault == Some("negative-stock") {
-            "main:-4".to_string()
-        } else {
-            format!("main:{};almaty:{}", r % 97, r % 13)
-        };
-        sheet.write_string(r, 11, stock).unwrap();
-        sheet.write_string(r, 12, "объём=1 л;цвет=белый").unwrap();
-    }
-    book.save_to_buffer().unwrap()
+    retail::synthetic::workbook(ROWS, if broken { &BAD } else { &[] }).expect("workbook")
 }
 
 /// Runs the binary: (exit code, stdout, stderr).
