@@ -11,32 +11,23 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BIN, Demo, freePort, LAUNCH_OPTIONS, PAGE_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from './demo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
 const HOST_PAGE = path.join(HERE, 'chat-page', 'index.html');
 
-const BIN = path.resolve(process.env.SWITCHBOARD_BIN || path.join(REPO, 'target', 'debug', 'switchboard'));
-const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium';
 
-const STARTUP_TIMEOUT_MS = 180_000;
-const PAGE_TIMEOUT_MS = 60_000;
 const LIVE_MS = 20_000; // how long a live update (socket / desk stream) may take in a debug build
 const WIDGET_GZIP_LIMIT = 30 * 1024;
 
-const LOGIN_LINE = /^\s*login (\S+)\s+password (\S+)\s+roles (\S+)\s*$/;
-const URL_LINE = /Switchboard demo:\s*(http:\/\/\S+)/;
 
 const MAIL = {
   imap: process.env.SWITCHBOARD_TEST_IMAP || '',
@@ -48,24 +39,7 @@ const MAIL = {
 const HAVE_MAIL = Boolean(MAIL.imap && MAIL.smtp && MAIL.password);
 const IN_CI = process.env.CI === 'true';
 
-const LAUNCH_OPTIONS = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-};
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function hostPort(addr) {
   const i = addr.lastIndexOf(':');
@@ -75,78 +49,18 @@ function hostPort(addr) {
 // ---------------------------------------------------------------------------
 // The server under test: `switchboard demo` on a fresh data dir (as in rooms.test.mjs).
 
-let server = null;
-let dataDir = null;
+const demo = new Demo();
 let baseUrl = null;
-const logins = [];
-const outputTail = [];
-const remember = (line) => {
-  outputTail.push(line);
-  if (outputTail.length > 80) outputTail.shift();
-};
-const tail = () => outputTail.join('\n');
+const logins = demo.logins;
+const remember = (line) => demo.remember(line);
+const tail = () => demo.tail();
 
-function killServer() {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    try {
-      server.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killServer);
-
-async function startServer() {
-  assert.ok(fs.existsSync(BIN), `switchboard binary not found at ${BIN} (set SWITCHBOARD_BIN)`);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-chat-'));
-  const port = await freePort();
-  const args = ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--live-contacts', 'false'];
-  const env = { ...process.env, SWITCHBOARD_MAIL_SEND_MS: '300' };
+function startServer() {
+  const env = { SWITCHBOARD_MAIL_SEND_MS: '300' };
   if (MAIL.ca) env.SWITCHBOARD_MAIL_CA_FILE = MAIL.ca; // the test servers' private CA
-  server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (err, url) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(url);
-    };
-    const timer = setTimeout(() => finish(new Error(`no URL line within ${STARTUP_TIMEOUT_MS / 1000}s:\n${tail()}`)),
-      STARTUP_TIMEOUT_MS);
-    const out = readline.createInterface({ input: server.stdout, crlfDelay: Infinity });
-    out.on('line', (raw) => {
-      const line = raw.replace(/\r$/, '');
-      remember(line);
-      if (done) return;
-      const m = LOGIN_LINE.exec(line);
-      if (m) {
-        logins.push({ login: m[1], password: m[2], roles: m[3].split(',').filter(Boolean) });
-        return;
-      }
-      const u = URL_LINE.exec(line);
-      if (u) finish(null, u[1].replace(/\/?$/, '/'));
-    });
-    const err = readline.createInterface({ input: server.stderr, crlfDelay: Infinity });
-    err.on('line', (line) => remember(`[stderr] ${line}`));
-    server.on('error', (e) => finish(new Error(`cannot start ${BIN}: ${e.message}`)));
-    server.on('exit', (code, signal) => finish(new Error(`demo exited early (${code}, ${signal}):\n${tail()}`)));
-  });
+  return demo.start({ prefix: 'switchboard-e2e-chat-', env });
 }
-
-async function stopServer() {
-  if (!server) return;
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(killServer, 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  server = null;
-}
+const stopServer = () => demo.stop();
 
 // ---------------------------------------------------------------------------
 // The customer's site: a tiny HTTP server on another loopback port, so the
@@ -428,7 +342,6 @@ describe('web chat widget in a real browser', { timeout: 10 * 60_000 }, () => {
     } finally {
       if (site) site.close();
       await stopServer();
-      if (dataDir && !process.env.SWITCHBOARD_E2E_KEEP_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

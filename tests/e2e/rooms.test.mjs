@@ -9,30 +9,18 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { Demo, LAUNCH_OPTIONS, PAGE_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from './demo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(HERE, '..', '..');
 const ARTIFACTS = path.join(HERE, 'artifacts');
 
-const BIN = path.resolve(process.env.SWITCHBOARD_BIN || path.join(REPO, 'target', 'debug', 'switchboard'));
-const CHROMIUM = process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium';
 
-const STARTUP_TIMEOUT_MS = 180_000; // first start seeds the demo data and hashes passwords
-const PAGE_TIMEOUT_MS = 60_000; // debug build
 
-// CONTRACT with `switchboard demo` stdout (one line each, URL line after the logins):
-//   login <login>  password <password>  roles <role,role,...>
-//   Switchboard demo: http://127.0.0.1:<port>/
-const LOGIN_LINE = /^\s*login (\S+)\s+password (\S+)\s+roles (\S+)\s*$/;
-const URL_LINE = /Switchboard demo:\s*(http:\/\/\S+)/;
 
 // Role -> rooms it opens. Every signed-in user also has `profile`.
 const ROLE_ROOMS = {
@@ -77,20 +65,6 @@ const ROOM_ACCESS_CHECKS = [
   { login: 'admin', forbidden: '/desk' },
 ];
 
-const LAUNCH_OPTIONS = {
-  executablePath: CHROMIUM,
-  headless: true,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 function expectedRooms(roles) {
   const rooms = new Set(['profile']);
@@ -103,105 +77,15 @@ function expectedRooms(roles) {
 
 const sorted = (set) => [...set].sort();
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------
 // The server under test.
 
-let server = null; // child process
-let dataDir = null;
+const demo = new Demo();
 let baseUrl = null;
-const logins = []; // { login, password, roles: [] }
-const outputTail = []; // last lines of stdout+stderr, for failure messages
-
-function remember(line) {
-  outputTail.push(line);
-  if (outputTail.length > 60) outputTail.shift();
-}
-
-function tail() {
-  return outputTail.join('\n');
-}
-
-function killServer() {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    try {
-      server.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-// Last resort: never leave the server behind, whatever happens to this process.
-process.on('exit', killServer);
-
-async function startServer() {
-  assert.ok(fs.existsSync(BIN), `switchboard binary not found at ${BIN} (set SWITCHBOARD_BIN)`);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchboard-e2e-'));
-  const port = await freePort();
-  // No live stream: the desk scenario below needs a queue that stands still.
-  const args = ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`, '--live-contacts', 'false'];
-
-  server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
-
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const finish = (err, url) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(url);
-    };
-    const timer = setTimeout(() => {
-      finish(new Error(`no "Switchboard demo: <url>" line within ${STARTUP_TIMEOUT_MS / 1000}s; output:\n${tail()}`));
-    }, STARTUP_TIMEOUT_MS);
-
-    // Keep draining both pipes for the server's whole life, so it never blocks on a full pipe.
-    const out = readline.createInterface({ input: server.stdout, crlfDelay: Infinity });
-    out.on('line', (raw) => {
-      const line = raw.replace(/\r$/, '');
-      remember(line);
-      if (done) return;
-      const m = LOGIN_LINE.exec(line);
-      if (m) {
-        logins.push({ login: m[1], password: m[2], roles: m[3].split(',').filter(Boolean) });
-        return;
-      }
-      const u = URL_LINE.exec(line);
-      if (u) finish(null, u[1].endsWith('/') ? u[1] : `${u[1]}/`);
-    });
-    const err = readline.createInterface({ input: server.stderr, crlfDelay: Infinity });
-    err.on('line', (line) => remember(`[stderr] ${line}`));
-
-    server.on('error', (e) => finish(new Error(`cannot start ${BIN}: ${e.message}`)));
-    server.on('exit', (code, signal) => {
-      finish(new Error(`switchboard demo exited early (code ${code}, signal ${signal}); output:\n${tail()}`));
-    });
-  });
-}
-
-async function stopServer() {
-  if (!server) return;
-  if (server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    const timer = setTimeout(killServer, 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  server = null;
-}
+const logins = demo.logins; // { login, password, roles: [] }
+const startServer = () => demo.start();
+const stopServer = () => demo.stop();
 
 // ---------------------------------------------------------------------------
 // Browser helpers.
@@ -259,7 +143,6 @@ describe('switchboard demo in a real browser', { timeout: 20 * 60_000 }, () => {
       if (browser) await browser.close();
     } finally {
       await stopServer();
-      if (dataDir && !process.env.SWITCHBOARD_E2E_KEEP_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
