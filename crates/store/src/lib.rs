@@ -26,6 +26,7 @@ pub mod kb_edit;
 pub mod mail;
 pub mod notices;
 pub mod order_history;
+pub mod orders;
 pub mod planning;
 pub mod public;
 pub mod queues;
