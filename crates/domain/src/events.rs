@@ -163,3 +163,12 @@ pub const CHAT_ENDED: &str = "chat.ended";
 pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
 /// A catalogue file was applied: every item upserted by SKU with its prices and stock (payload: created, updated).
 pub const CATALOGUE_IMPORTED: &str = "catalogue.imported";
+// Returns, exchanges and claims of orders (issue 6, wt-returns).
+/// A return or exchange was accepted under the statutory window: stock and refund followed (payload: return_id, kind, refund).
+pub const ORDER_RETURN_ACCEPTED: &str = "order.return_accepted";
+/// A return or exchange was refused (payload: return_id, code, source, last_day).
+pub const ORDER_RETURN_REFUSED: &str = "order.return_refused";
+/// A claim (претензия) about an order opened a complaint contact with its legal deadline (payload: claim_id, preset_id, due_at).
+pub const ORDER_CLAIM_FILED: &str = "order.claim_filed";
+/// The return-window presets were replaced by an administrator's edited copy.
+pub const RETURN_WINDOWS_CHANGED: &str = "settings.return_windows_changed";

@@ -282,6 +282,11 @@ impl store::NoticeText for NoticeRenderer {
             .map(|t| rules::fill_text(t, contact_id));
         own.unwrap_or_else(|| self.catalog.get_args(lang, notice.key(), &[("number", &contact_id.to_string())]))
     }
+
+    fn text_for(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.catalog.get_args(Locale::or_default(locale), key, &args)
+    }
 }
 
 // ---------------------------------------------------------------- labels

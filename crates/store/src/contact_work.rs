@@ -28,6 +28,14 @@ pub trait NoticeText: Send + Sync {
     /// The text of `notice` about contact number `contact_id`, in `locale`
     /// (`ru`, `kk` or `en`; anything else is the renderer's default).
     fn text(&self, locale: &str, notice: Notice, contact_id: i64) -> String;
+
+    /// The text of a notice by message key with its arguments (order and
+    /// return notices, e.g. `return-accepted` with `number`); the key itself
+    /// when the renderer has no text for it.
+    fn text_for(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let _ = (locale, args);
+        key.to_string()
+    }
 }
 
 /// Where a store handle keeps its renderer (shared by clones).
@@ -40,6 +48,14 @@ impl NoticeSlot {
         match guard.as_ref() {
             Some(r) => r.text(locale, notice, contact_id),
             None => notice.key().to_string(),
+        }
+    }
+
+    pub(crate) fn render_key(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let guard = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match guard.as_ref() {
+            Some(r) => r.text_for(locale, key, args),
+            None => key.to_string(),
         }
     }
 }

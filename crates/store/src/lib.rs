@@ -28,6 +28,7 @@ pub mod notices;
 pub mod planning;
 pub mod public;
 pub mod queues;
+pub mod returns;
 pub mod sessions;
 pub mod settings;
 pub mod skills;
