@@ -169,6 +169,14 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
         | ("POST", "/api/v1/contacts/{id}/transfer" | "/api/v1/contacts/{id}/resolve")
         | ("PUT", "/api/v1/me/state") => Only(&[Operator, SeniorOperator, Supervisor]),
+        // Returns and claims: whoever takes orders registers them; the
+        // returns list and the window presets are ManageOrders's once that
+        // permission is merged (until then UseOrders, `server::returns::MANAGE`).
+        ("POST", "/api/v1/orders/{id}/returns" | "/api/v1/orders/{id}/claims")
+        | ("GET", "/api/v1/orders/{id}/returns")
+        | ("GET", "/api/v1/returns" | "/api/v1/return-windows" | "/orders/returns" | "/admin/return-windows")
+        | ("PUT", "/api/v1/return-windows")
+        | ("POST", "/admin/return-windows") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         _ => return None,
     })
 }
@@ -286,6 +294,12 @@ async fn every_role_against_every_route() {
         .await
         .expect("bot")
         .id;
+    let order = app
+        .state
+        .store
+        .test_fixture_delivered_order(app.customer, app.contact, &[], "prepaid", store::now_ms())
+        .await
+        .expect("order");
     let routes = server::routes::ROUTES;
     let mut checked = 0;
     for spec in routes {
@@ -310,6 +324,8 @@ async fn every_role_against_every_route() {
             mailbox
         } else if spec.path.contains("telegram-bots/") || spec.path.contains("/admin/telegram/") {
             bot
+        } else if spec.path.contains("orders/") {
+            order
         } else if spec.path.contains("customers") {
             app.customer
         } else if spec.path.contains("contacts/") {

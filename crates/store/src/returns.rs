@@ -37,7 +37,9 @@ use domain::contact_work::LinkKind;
 use domain::events as ev;
 use domain::time::{Date, UtcOffset};
 use domain::validate::Invalid;
-use retail::returns::{decide, Decision, RequestKind, ReturnPresets, ReturnRequest, StockTo};
+use retail::returns::{decide, Decision, ReturnRequest, StockTo};
+/// The rules' types the server needs (it does not depend on `retail` itself).
+pub use retail::returns::{RequestKind, ReturnPresets, Term, RETURN_PRESETS};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{Any, Row, Transaction};
@@ -124,6 +126,18 @@ pub struct OrderReturn {
     pub debt_reduced: i64,
     pub return_shipping: i64,
     pub lines: Vec<ReturnLine>,
+}
+
+/// Money given back on an order (`order_payments` kind `refund`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefundRow {
+    pub id: i64,
+    pub amount: i64,
+    pub method: String,
+    pub note: String,
+    pub return_id: Option<i64>,
+    pub by_user: Option<i64>,
+    pub at: i64,
 }
 
 /// A claim about an order: its complaint contact and legal deadline.
@@ -570,6 +584,37 @@ impl Store {
         self.with_lines(rows).await
     }
 
+    /// The refund rows of an order (`order_payments` kind `refund`), oldest
+    /// first, and the order's `refunded` total.
+    pub async fn order_refunds(&self, order_id: i64) -> Result<(Vec<RefundRow>, i64)> {
+        let rows = sqlx::query(
+            "SELECT id, amount, method, note, return_id, by_user, at FROM order_payments \
+             WHERE order_id = $1 AND kind = 'refund' ORDER BY id",
+        )
+        .bind(order_id)
+        .fetch_all(self.reader())
+        .await?;
+        let refunds = rows
+            .iter()
+            .map(|r| {
+                Ok(RefundRow {
+                    id: r.try_get("id")?,
+                    amount: r.try_get("amount")?,
+                    method: r.try_get("method")?,
+                    note: r.try_get("note")?,
+                    return_id: r.try_get("return_id")?,
+                    by_user: r.try_get("by_user")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let refunded: Option<i64> = sqlx::query_scalar("SELECT refunded FROM orders WHERE id = $1")
+            .bind(order_id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok((refunds, refunded.ok_or(StoreError::NotFound("order"))?))
+    }
+
     /// Whether an order exists (for 404s before anything else).
     pub async fn order_exists(&self, id: i64) -> Result<bool> {
         let n: i64 =
@@ -737,6 +782,47 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// TEST FIXTURE: one catalogue item of `goods_class` with a warranty and
+    /// `on_hand` units in warehouse `main` (a real `Item` document, written
+    /// with the catalogue import). For tests of crates without `retail`.
+    #[doc(hidden)]
+    pub async fn test_fixture_item(
+        &self,
+        sku: &str,
+        name: &str,
+        goods_class: &str,
+        warranty_months: u32,
+        on_hand: i64,
+    ) -> Result<()> {
+        use retail::catalogue::{Catalogue, Item, Names, Stock, StockRow};
+        let names = Names { ru: name.into(), kk: name.into(), en: name.into() };
+        let item = Item {
+            sku: sku.into(),
+            name: names,
+            description: Names::default(),
+            category: vec!["Тест".into()],
+            attributes: vec![],
+            unit: "шт".into(),
+            vat_bp: 1200,
+            listed: true,
+            goods_class: goods_class.into(),
+            warranty_months,
+            alternatives: vec![],
+            complements: vec![],
+            competitor_note: String::new(),
+            photos: vec![],
+        };
+        let stock = vec![StockRow { sku: sku.into(), warehouse: "main".into(), on_hand, reserved: 0 }];
+        let cat = Catalogue {
+            items: [(sku.to_string(), item)].into_iter().collect(),
+            prices: Default::default(),
+            stock: Stock::from(stock),
+            promotions: vec![],
+        };
+        self.apply_catalogue_import(&cat, &AuditActor::cli(), &|_, _| {}).await?;
+        Ok(())
     }
 
     /// TEST FIXTURE until `store::orders::create_order` is merged: inserts a
