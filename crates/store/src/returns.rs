@@ -315,6 +315,9 @@ impl Store {
         let jurisdiction = self.order_jurisdiction().await?;
         let (offset, holidays) = jurisdiction_calendar(&jurisdiction);
         let mut tx = self.begin().await?;
+        // Lock the order's row first: two requests for one order run one after
+        // the other, so "delivered less returned" cannot be counted twice.
+        sqlx::query("UPDATE orders SET updated_at = updated_at WHERE id = $1").bind(order_id).execute(&mut *tx).await?;
         let o = load_order(&mut tx, order_id).await?;
         let delivered_at = match (o.status.as_str(), o.delivered_at) {
             ("delivered" | "closed", Some(at)) => at,
@@ -839,6 +842,22 @@ impl Store {
         terms: &str,
         delivered_at: i64,
     ) -> Result<i64> {
+        self.test_fixture_order(customer_id, contact_id, lines, terms, "delivered", Some(delivered_at)).await
+    }
+
+    /// TEST FIXTURE: the same with any status (`shipped` without `delivered_at`, …);
+    /// deferred terms are unpaid, others fully paid.
+    #[doc(hidden)]
+    pub async fn test_fixture_order(
+        &self,
+        customer_id: i64,
+        contact_id: i64,
+        lines: &[(&str, i64, i64)],
+        terms: &str,
+        status: &str,
+        delivered_at: Option<i64>,
+    ) -> Result<i64> {
+        let at = delivered_at.unwrap_or_else(now_ms);
         let total: i64 = lines.iter().map(|(_, q, p)| q * p).sum();
         let paid = if terms.starts_with("deferred:") { 0 } else { total };
         let mut tx = self.begin().await?;
@@ -846,14 +865,16 @@ impl Store {
             "INSERT INTO orders (customer_id, contact_id, source, client_type, status, delivery_method, address, \
              pickup_point, receiver_name, receiver_phone, payment_method, terms, goods_total, discount_total, \
              delivery_cost, vat_total, total, paid, created_at, updated_at, delivered_at) \
-             VALUES ($1, $2, 'call', 'retail', 'delivered', 'courier', 'Алматы, Абая 10', '', 'Получатель', \
-             '+77010000000', 'card_link', $3, $4, 0, 0, 0, $4, $5, $6, $6, $6) RETURNING id",
+             VALUES ($1, $2, 'call', 'retail', $7, 'courier', 'Алматы, Абая 10', '', 'Получатель', \
+             '+77010000000', 'card_link', $3, $4, 0, 0, 0, $4, $5, $6, $6, $8) RETURNING id",
         )
         .bind(customer_id)
         .bind(contact_id)
         .bind(terms)
         .bind(total)
         .bind(paid)
+        .bind(at)
+        .bind(status)
         .bind(delivered_at)
         .fetch_one(&mut *tx)
         .await?;
@@ -877,11 +898,40 @@ impl Store {
             customer_id: Some(customer_id),
             ..Default::default()
         };
-        let payload = json!({"status": "delivered", "from": "shipped"});
-        events::append(&mut tx, &NewEvent { at: delivered_at, kind: "order.delivered", refs, payload }).await?;
-        audit::record_in(&mut tx, &AuditActor::cli(), "test.fixture_order", &id.to_string(), "", delivered_at).await?;
+        let payload = json!({"status": status, "fixture": true});
+        events::append(&mut tx, &NewEvent { at, kind: "order.created", refs, payload }).await?;
+        audit::record_in(&mut tx, &AuditActor::cli(), "test.fixture_order", &id.to_string(), "", at).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// TEST FIXTURE until `store::orders` lands: sets a customer's account
+    /// (receivables) when `set` is given and reads it back as `(balance, overdue)`.
+    #[doc(hidden)]
+    pub async fn test_fixture_account(&self, customer_id: i64, set: Option<(i64, i64)>) -> Result<Option<(i64, i64)>> {
+        if let Some((balance, overdue)) = set {
+            let mut tx = self.begin().await?;
+            sqlx::query(
+                "INSERT INTO customer_accounts (customer_id, balance, overdue, credit_limit, updated_at) \
+                 VALUES ($1, $2, $3, NULL, $4) ON CONFLICT (customer_id) DO UPDATE SET balance = excluded.balance, \
+                 overdue = excluded.overdue, updated_at = excluded.updated_at",
+            )
+            .bind(customer_id)
+            .bind(balance)
+            .bind(overdue)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            let refs = EventRefs { customer_id: Some(customer_id), ..Default::default() };
+            let payload = json!({"balance": balance, "overdue": overdue, "fixture": true});
+            events::append(&mut tx, &NewEvent { at: now_ms(), kind: "customer.account_set", refs, payload }).await?;
+            tx.commit().await?;
+        }
+        let row = sqlx::query("SELECT balance, overdue FROM customer_accounts WHERE customer_id = $1")
+            .bind(customer_id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| Ok((r.try_get("balance")?, r.try_get("overdue")?))).transpose()
     }
 }
 
