@@ -259,7 +259,7 @@ pub struct ReturnRow {
 #[template(path = "returns.html")]
 struct ReturnsPage {
     chrome: Chrome,
-    rows: Vec<ReturnRow>,
+    return_rows: Vec<ReturnRow>,
     filter: String,
 }
 
@@ -267,6 +267,8 @@ fn money(minor: i64) -> String {
     format!("{}.{:02}", minor / 100, (minor % 100).abs())
 }
 
+/// The rows of `templates/returns_section.html` (the order page includes it
+/// with `return_rows` for one order's `Store::order_returns`).
 pub fn rows(t: &crate::pages::Tr, returns: &[OrderReturn]) -> Vec<ReturnRow> {
     returns
         .iter()
@@ -304,8 +306,9 @@ pub async fn returns_page(State(st): State<AppState>, caller: Caller, Query(q): 
     };
     match st.store.list_returns(decision, 500).await {
         Ok(list) => {
-            let rows = rows(&chrome.t, &list);
-            render(StatusCode::OK, &ReturnsPage { chrome, rows, filter: decision.unwrap_or_default().to_string() })
+            let return_rows = rows(&chrome.t, &list);
+            let filter = decision.unwrap_or_default().to_string();
+            render(StatusCode::OK, &ReturnsPage { chrome, return_rows, filter })
         }
         Err(e) => ApiError::internal(e).into_response(),
     }
