@@ -182,3 +182,12 @@ pub const ORDER_BLOCKED: &str = "order.blocked";
 pub const CUSTOMER_ACCOUNT_CHANGED: &str = "customer_account.changed";
 /// The order settings (offer threshold, tariffs, pick-up points, queues) were replaced.
 pub const ORDER_SETTINGS_CHANGED: &str = "order_settings.changed";
+// Returns, exchanges and claims of orders (issue 6, wt-returns).
+/// A return or exchange was accepted under the statutory window: stock and refund followed (payload: return_id, kind, refund).
+pub const ORDER_RETURN_ACCEPTED: &str = "order.return_accepted";
+/// A return or exchange was refused (payload: return_id, code, source, last_day).
+pub const ORDER_RETURN_REFUSED: &str = "order.return_refused";
+/// A claim (претензия) about an order opened a complaint contact with its legal deadline (payload: claim_id, preset_id, due_at).
+pub const ORDER_CLAIM_FILED: &str = "order.claim_filed";
+/// The return-window presets were replaced by an administrator's edited copy.
+pub const RETURN_WINDOWS_CHANGED: &str = "settings.return_windows_changed";

@@ -223,11 +223,11 @@ pub const ORDER_NOTICE_KEYS: [&str; 11] = [
     "return-refused",
 ];
 
-/// An administrator's order notice text with the order number, carrier and
-/// tracking number put in (`{number}`, `{carrier}`, `{tracking}`).
-pub fn fill_order_text(text: &str, number: i64, carrier: &str, tracking: &str) -> String {
-    let mut out = fill_text(text, number);
-    for (name, value) in [("carrier", carrier), ("tracking", tracking)] {
+/// An administrator's notice text with its arguments put in: `{name}`,
+/// `{$name}` or the catalogue's `{ $name }` for each (name, value).
+pub fn fill_args(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = text.trim().to_string();
+    for (name, value) in args {
         out = out
             .replace(&format!("{{ ${name} }}"), value)
             .replace(&format!("{{${name}}}"), value)
@@ -334,7 +334,10 @@ mod tests {
     fn administrators_texts_take_the_number() {
         assert_eq!(fill_text(" Заявка {number} готова ", 42), "Заявка 42 готова");
         assert_eq!(fill_text("№ { $number }", 7), "№ 7");
-        assert_eq!(fill_order_text("{number}: { $carrier } {tracking}", 5, "Kazpost", "RR1"), "5: Kazpost RR1");
+        assert_eq!(
+            fill_args("{number}: { $carrier } {tracking}", &[("number", "5"), ("carrier", "Kazpost"), ("tracking", "RR1")]),
+            "5: Kazpost RR1"
+        );
         assert!(validate_text("Өтініш {number} шешілді").is_ok());
         assert_eq!(validate_text("  ").map_err(|e| e.code), Err("notice-text-invalid"));
         assert!(validate_text(&"я".repeat(MAX_TEXT_CHARS)).is_ok());

@@ -779,5 +779,55 @@ order-shipped = Order No. { $number } has been shipped: { $carrier }, tracking n
 order-delivered = Order No. { $number } has been delivered. Thank you for your purchase!
 order-closed = Order No. { $number } is closed.
 order-cancelled = Order No. { $number } is cancelled. If you paid for it, the money will be refunded.
-return-accepted = The return for order No. { $number } is accepted.
-return-refused = The return for order No. { $number } is refused; the reason is in our answer.
+# --- Returns, exchanges and claims of orders (issue 6, wt-returns) ---
+nav-returns = Returns
+returns-title = Returns and exchanges
+return-windows-title = Return windows
+return-windows-help = Statutory return and exchange windows per jurisdiction and the non-returnable goods classes. Every entry must name its source (law, article). A change is in force at once.
+return-windows-edited = edited by an administrator
+return-windows-file = Settings file (return_windows.toml format)
+return-windows-invalid = Settings refused
+return-jurisdiction = Jurisdiction
+return-window = Case
+return-term = Term
+return-confidence = Confidence
+return-non-returnable = Not returnable
+return-days = days
+return-months = months
+return-window-proper_quality = goods of proper quality
+return-window-proper_quality_no_written_terms = no written return terms
+return-window-defect_no_warranty = defect, no warranty
+return-decision = Decision
+return-all = all
+return-show = Show
+return-none = No return requests yet.
+return-order = Order
+return-kind = Kind
+return-quality = Quality
+return-requested = Requested
+return-lines = Items
+return-refund = Refund
+return-kind-return = return
+return-kind-exchange = exchange
+return-quality-proper = proper
+return-quality-defective = defective
+return-decision-accepted = accepted
+return-decision-refused = refused
+return-refusal-not-delivered = the order is not delivered yet
+return-refusal-bad-quantity = wrong quantity
+return-refusal-unknown-jurisdiction = no windows for the jurisdiction
+return-refusal-non-returnable = the goods are not returnable
+return-refusal-outside-window = the return window has passed
+return-refusal-warranty-expired = the warranty has expired
+return-accepted = Order No. { $number }: { $kind ->
+    [exchange] exchange accepted, the replacement is reserved.
+   *[other] return accepted. Refund: { $refund }.
+}
+return-refused = Order No. { $number }: the return is refused: { $code ->
+    [outside-window] the return window ended on { $last_day }.
+    [warranty-expired] the warranty ended on { $last_day }.
+    [non-returnable] the goods are not returnable.
+   *[other] a return is not possible.
+}
+return-accepted-subject = Your return is accepted
+return-refused-subject = Your return is refused

@@ -779,5 +779,55 @@ order-shipped = № { $number } тапсырыс жөнелтілді: { $carrie
 order-delivered = № { $number } тапсырыс жеткізілді. Сатып алғаныңызға рахмет!
 order-closed = № { $number } тапсырыс жабылды.
 order-cancelled = № { $number } тапсырыс тоқтатылды. Төлеген болсаңыз, ақша қайтарылады.
-return-accepted = № { $number } тапсырыс бойынша қайтару қабылданды.
-return-refused = № { $number } тапсырыс бойынша қайтарудан бас тартылды; себебі жауапта көрсетілген.
+# --- Returns, exchanges and claims of orders (issue 6, wt-returns) ---
+nav-returns = Қайтарулар
+returns-title = Қайтарулар мен айырбастар
+return-windows-title = Қайтару мерзімдері
+return-windows-help = Юрисдикциялар бойынша қайтару мен айырбастаудың заңды мерзімдері және қайтарылмайтын тауар топтары. Әр жазбада дереккөз (заң, бап) көрсетілуі керек. Өзгеріс бірден күшіне енеді.
+return-windows-edited = әкімші өзгерткен
+return-windows-file = Баптаулар файлы (return_windows.toml пішімі)
+return-windows-invalid = Баптаулар қабылданбады
+return-jurisdiction = Юрисдикция
+return-window = Жағдай
+return-term = Мерзім
+return-confidence = Сенімділік
+return-non-returnable = Қайтарылмайды
+return-days = күн
+return-months = ай
+return-window-proper_quality = тиісті сападағы тауар
+return-window-proper_quality_no_written_terms = жазбаша қайтару шарттарынсыз
+return-window-defect_no_warranty = ақау, кепілдіксіз
+return-decision = Шешім
+return-all = барлығы
+return-show = Көрсету
+return-none = Қайтаруға өтінім әзірге жоқ.
+return-order = Тапсырыс
+return-kind = Түрі
+return-quality = Сапасы
+return-requested = Өтінген уақыты
+return-lines = Тауарлар
+return-refund = Қайтарылатын сома
+return-kind-return = қайтару
+return-kind-exchange = айырбас
+return-quality-proper = тиісті
+return-quality-defective = ақауы бар
+return-decision-accepted = қабылданды
+return-decision-refused = бас тартылды
+return-refusal-not-delivered = тапсырыс әлі жеткізілмеген
+return-refusal-bad-quantity = саны қате
+return-refusal-unknown-jurisdiction = юрисдикция үшін мерзімдер жоқ
+return-refusal-non-returnable = тауар қайтарылмайды
+return-refusal-outside-window = қайтару мерзімі өтті
+return-refusal-warranty-expired = кепілдік мерзімі өтті
+return-accepted = № { $number } тапсырыс бойынша { $kind ->
+    [exchange] айырбас қабылданды: ауыстыратын тауар резервке қойылды.
+   *[other] қайтару қабылданды. Қайтарылатын сома: { $refund }.
+}
+return-refused = № { $number } тапсырыс бойынша қайтару қабылданбады: { $code ->
+    [outside-window] қайтару мерзімі { $last_day } өтті.
+    [warranty-expired] кепілдік мерзімі { $last_day } өтті.
+    [non-returnable] тауар қайтарылмайды.
+   *[other] қайтару мүмкін емес.
+}
+return-accepted-subject = Тапсырыс бойынша қайтару қабылданды
+return-refused-subject = Тапсырыс бойынша қайтару қабылданбады

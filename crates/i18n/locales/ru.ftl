@@ -779,5 +779,55 @@ order-shipped = Заказ № { $number } отправлен: { $carrier }, т�
 order-delivered = Заказ № { $number } доставлен. Спасибо за покупку!
 order-closed = Заказ № { $number } закрыт.
 order-cancelled = Заказ № { $number } отменён. Если вы оплатили его, деньги будут возвращены.
-return-accepted = Возврат по заказу № { $number } принят.
-return-refused = В возврате по заказу № { $number } отказано; причина указана в ответе.
+# --- Returns, exchanges and claims of orders (issue 6, wt-returns) ---
+nav-returns = Возвраты
+returns-title = Возвраты и обмены
+return-windows-title = Сроки возврата
+return-windows-help = Законные сроки возврата и обмена по юрисдикциям и невозвратные группы товаров. У каждой записи должен быть указан источник (закон, статья). Правка вступает в силу сразу.
+return-windows-edited = изменено администратором
+return-windows-file = Файл настроек (формат return_windows.toml)
+return-windows-invalid = Настройки не приняты
+return-jurisdiction = Юрисдикция
+return-window = Случай
+return-term = Срок
+return-confidence = Уверенность
+return-non-returnable = Не подлежат возврату
+return-days = дн.
+return-months = мес.
+return-window-proper_quality = товар надлежащего качества
+return-window-proper_quality_no_written_terms = без письменных условий возврата
+return-window-defect_no_warranty = недостаток, без гарантии
+return-decision = Решение
+return-all = все
+return-show = Показать
+return-none = Заявок на возврат пока нет.
+return-order = Заказ
+return-kind = Вид
+return-quality = Качество
+return-requested = Заявлено
+return-lines = Товары
+return-refund = К возврату
+return-kind-return = возврат
+return-kind-exchange = обмен
+return-quality-proper = надлежащее
+return-quality-defective = с недостатком
+return-decision-accepted = принят
+return-decision-refused = отказ
+return-refusal-not-delivered = заказ ещё не доставлен
+return-refusal-bad-quantity = неверное количество
+return-refusal-unknown-jurisdiction = для юрисдикции нет сроков
+return-refusal-non-returnable = товар не подлежит возврату
+return-refusal-outside-window = срок возврата истёк
+return-refusal-warranty-expired = гарантийный срок истёк
+return-accepted = По заказу № { $number } { $kind ->
+    [exchange] обмен принят: замена зарезервирована.
+   *[other] возврат принят. Сумма к возврату: { $refund }.
+}
+return-refused = По заказу № { $number } возврат не принят: { $code ->
+    [outside-window] срок возврата истёк { $last_day }.
+    [warranty-expired] гарантийный срок истёк { $last_day }.
+    [non-returnable] товар не подлежит возврату.
+   *[other] возврат невозможен.
+}
+return-accepted-subject = Возврат по заказу принят
+return-refused-subject = Возврат по заказу не принят

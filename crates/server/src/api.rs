@@ -313,11 +313,13 @@ impl Modify for SecuritySchemes {
         crate::notices::list, crate::notices::create, crate::notices::update,
         crate::notices::get_texts, crate::notices::put_texts,
         crate::telegram::webhook, crate::telegram::list, crate::telegram::create, crate::telegram::update,
-        crate::telegram::register_webhook, crate::telegram::contact_messages),
+        crate::telegram::register_webhook, crate::telegram::contact_messages,
+        crate::returns::create_return, crate::returns::order_returns, crate::returns::list_returns,
+        crate::returns::create_claim, crate::returns::get_windows, crate::returns::put_windows),
     components(schemas(crate::notices::GatewayMessage)),
     modifiers(&SecuritySchemes),
     tags((name = "accounts"), (name = "audit"), (name = "channels"), (name = "contacts"), (name = "contact work"), (name = "customers"),
-        (name = "knowledge"), (name = "operations"), (name = "planning"),
+        (name = "knowledge"), (name = "operations"), (name = "orders"), (name = "planning"),
         (name = "cti", description = "Voice through CTI: the PBX webhook (Zammad's generic CTI events newCall, answer, hangup plus queued, offered, hold, unhold, transferred, abandoned, recording; token in the path; answers {}, reject or dial), integrations, click-to-call, call timings and KPI inputs"))
 )]
 pub struct ApiDoc;

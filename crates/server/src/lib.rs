@@ -37,6 +37,7 @@ pub mod planning_tools;
 pub mod planning_xlsx;
 pub mod public_pages;
 pub mod queue_pages;
+pub mod returns;
 pub mod routes;
 pub mod secret;
 pub mod service_pages;

@@ -287,19 +287,17 @@ impl store::NoticeText for NoticeRenderer {
         own.unwrap_or_else(|| self.catalog.get_args(lang, notice.key(), &[("number", &contact_id.to_string())]))
     }
 
-    fn order_text(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
+    fn text_for(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
         let lang = Locale::or_default(locale);
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let own = self
             .overrides
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .get(key)
             .and_then(|m| m.get(lang.code()))
-            .map(|t| rules::fill_order_text(t, number, carrier, tracking));
-        own.unwrap_or_else(|| {
-            let n = number.to_string();
-            self.catalog.get_args(lang, key, &[("number", &n), ("carrier", carrier), ("tracking", tracking)])
-        })
+            .map(|t| rules::fill_args(t, &args));
+        own.unwrap_or_else(|| self.catalog.get_args(lang, key, &args))
     }
 }
 

@@ -13,7 +13,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
     kb_edit_pages, kb_pages, live, mail_api, metrics, orders_api, pages, planning_api, planning_pages, planning_tools,
-    public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
+    public_pages, queue_pages, returns, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -316,6 +316,16 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/contacts/{id}/credit-redirect", Requires(UseOrders)),
     r(Get, "/api/v1/order-settings", Requires(ManageOrders)),
     r(Put, "/api/v1/order-settings", Requires(ManageOrders)),
+    // Returns, exchanges and claims of orders (docs/ORDERS.md "Returns and claims").
+    r(Post, "/api/v1/orders/{id}/returns", Requires(UseOrders)),
+    r(Get, "/api/v1/orders/{id}/returns", Requires(UseOrders)),
+    r(Post, "/api/v1/orders/{id}/claims", Requires(UseOrders)),
+    r(Get, "/api/v1/returns", Requires(ManageOrders)),
+    r(Get, "/api/v1/return-windows", Requires(ManageOrders)),
+    r(Put, "/api/v1/return-windows", Requires(ManageOrders)),
+    r(Get, "/orders/returns", Requires(ManageOrders)),
+    r(Get, "/admin/return-windows", Requires(ManageOrders)),
+    r(Post, "/admin/return-windows", Requires(ManageOrders)),
 ];
 
 /// Routes authenticated by a secret in their path (PBX webhooks): a cookie
@@ -379,6 +389,7 @@ pub struct Room {
 pub const ROOMS: &[Room] = &[
     Room { id: "desk", href: "/desk", label_key: "nav-desk" },
     Room { id: "orders", href: "/orders", label_key: "nav-orders" },
+    Room { id: "returns", href: "/orders/returns", label_key: "nav-returns" },
     Room { id: "quality", href: "/quality", label_key: "nav-quality" },
     Room { id: "planning", href: "/planning", label_key: "nav-planning" },
     Room { id: "wallboard", href: "/wallboard", label_key: "nav-wallboard" },
@@ -598,6 +609,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/planning/schedules/{id}/publish", post(planning_api::publish_schedule))
         .route("/api/v1/planning/my-schedule", get(planning_api::my_schedule))
         .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
+        .route("/api/v1/orders/{id}/returns", get(returns::order_returns).post(returns::create_return))
+        .route("/api/v1/orders/{id}/claims", post(returns::create_claim))
+        .route("/api/v1/returns", get(returns::list_returns))
+        .route("/api/v1/return-windows", get(returns::get_windows).put(returns::put_windows))
+        .route("/orders/returns", get(returns::returns_page))
+        .route("/admin/return-windows", get(returns::windows_room).post(returns::windows_form))
         .route_layer(from_fn_with_state(state.clone(), auth::guard))
         .route_layer(from_fn_with_state(state.clone(), metrics::track))
         .fallback(pages::not_found)

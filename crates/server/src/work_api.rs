@@ -39,6 +39,11 @@ impl store::NoticeText for CatalogNotices {
     fn text(&self, locale: &str, notice: Notice, contact_id: i64) -> String {
         self.0.get_args(Locale::or_default(locale), notice.key(), &[("number", &contact_id.to_string())])
     }
+
+    fn text_for(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.0.get_args(Locale::or_default(locale), key, &args)
+    }
 }
 
 /// Installs the catalogue's notice texts on a store used before the server

@@ -183,6 +183,13 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/contacts/{id}/accept" | "/api/v1/contacts/{id}/decline")
         | ("POST", "/api/v1/contacts/{id}/transfer" | "/api/v1/contacts/{id}/resolve")
         | ("PUT", "/api/v1/me/state") => Only(&[Operator, SeniorOperator, Supervisor]),
+        // Returns and claims: whoever takes orders registers them; the
+        // returns list and the window presets are ManageOrders's.
+        ("POST", "/api/v1/orders/{id}/returns" | "/api/v1/orders/{id}/claims")
+        | ("GET", "/api/v1/orders/{id}/returns") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        ("GET", "/api/v1/returns" | "/api/v1/return-windows" | "/orders/returns" | "/admin/return-windows")
+        | ("PUT", "/api/v1/return-windows")
+        | ("POST", "/admin/return-windows") => Only(MANAGE_ORDERS),
         _ => return None,
     })
 }
@@ -326,7 +333,7 @@ async fn every_role_against_every_route() {
             mailbox
         } else if spec.path.contains("telegram-bots/") || spec.path.contains("/admin/telegram/") {
             bot
-        } else if spec.path.contains("/orders/") {
+        } else if spec.path.contains("orders/") {
             order
         } else if spec.path.contains("customers") {
             app.customer

@@ -29,10 +29,11 @@ pub trait NoticeText: Send + Sync {
     /// (`ru`, `kk` or `en`; anything else is the renderer's default).
     fn text(&self, locale: &str, notice: Notice, contact_id: i64) -> String;
 
-    /// The text of an order notice (`domain::notice::ORDER_NOTICE_KEYS`)
-    /// about order `number`; the message key when not implemented.
-    fn order_text(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
-        let _ = (locale, number, carrier, tracking);
+    /// The text of a notice by message key with its arguments (order and
+    /// return notices, e.g. `return-accepted` with `number`); the key itself
+    /// when the renderer has no text for it.
+    fn text_for(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let _ = (locale, args);
         key.to_string()
     }
 }
@@ -50,22 +51,13 @@ impl NoticeSlot {
         }
     }
 
-    fn render_order(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
+    pub(crate) fn render_key(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
         let guard = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         match guard.as_ref() {
-            Some(r) => r.order_text(locale, key, number, carrier, tracking),
+            Some(r) => r.text_for(locale, key, args),
             None => key.to_string(),
         }
     }
-}
-
-/// What an order notice says: the order number, its carrier and tracking number.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct OrderNotice<'a> {
-    pub key: &'a str,
-    pub order_id: i64,
-    pub carrier: &'a str,
-    pub tracking: &'a str,
 }
 
 /// An internal note on a contact (staff only).
@@ -236,43 +228,6 @@ impl Store {
         *slot = Some(renderer);
     }
 
-    /// Writes an order's customer notice inside its transaction, like
-    /// [`Store::notify`]: on the order contact's channel, in the customer's language.
-    pub(crate) async fn notify_order(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        contact_id: i64,
-        n: OrderNotice<'_>,
-        at: i64,
-    ) -> Result<()> {
-        let row = sqlx::query(
-            "SELECT c.channel, c.customer_id, cu.locale FROM contacts c JOIN customers cu ON cu.id = c.customer_id \
-             WHERE c.id = $1",
-        )
-        .bind(contact_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let Some(row) = row else { return Ok(()) };
-        let channel: String = row.try_get("channel")?;
-        let customer_id: i64 = row.try_get("customer_id")?;
-        let locale: String = row.try_get("locale")?;
-        let body = self.notices.render_order(&locale, n.key, n.order_id, n.carrier, n.tracking);
-        sqlx::query(
-            "INSERT INTO notifications (contact_id, customer_id, channel, template_key, locale, body, status, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
-        )
-        .bind(contact_id)
-        .bind(customer_id)
-        .bind(&channel)
-        .bind(n.key)
-        .bind(&locale)
-        .bind(&body)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
-    }
-
     /// Writes the notice of a status change inside its transaction: to the
     /// contact's customer, on the contact's channel, in the customer's
     /// language. A contact without a customer has no one to tell.
@@ -283,6 +238,35 @@ impl Store {
         notice: Notice,
         at: i64,
     ) -> Result<()> {
+        self.insert_notice(tx, contact_id, notice.key(), |locale| self.notices.render(locale, notice, contact_id), at)
+            .await
+    }
+
+    /// Writes a notice by message key with its arguments (orders, returns:
+    /// `number`, `carrier`, `tracking` …) to the contact's customer inside
+    /// `tx`, like [`Store::notify`].
+    pub(crate) async fn notify_key(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        contact_id: i64,
+        key: &str,
+        args: &[(&str, String)],
+        at: i64,
+    ) -> Result<()> {
+        self.insert_notice(tx, contact_id, key, |locale| self.notices.render_key(locale, key, args), at).await
+    }
+
+    /// The one writer of `notifications` rows: the contact's customer, on the
+    /// contact's channel, in the customer's language (the body rendered for
+    /// it). A contact without a customer has no one to tell.
+    async fn insert_notice(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        contact_id: i64,
+        key: &str,
+        body: impl FnOnce(&str) -> String,
+        at: i64,
+    ) -> Result<()> {
         let row = sqlx::query(
             "SELECT c.channel, c.customer_id, cu.locale FROM contacts c JOIN customers cu ON cu.id = c.customer_id \
              WHERE c.id = $1",
@@ -294,7 +278,7 @@ impl Store {
         let channel: String = row.try_get("channel")?;
         let customer_id: i64 = row.try_get("customer_id")?;
         let locale: String = row.try_get("locale")?;
-        let body = self.notices.render(&locale, notice, contact_id);
+        let body = body(&locale);
         sqlx::query(
             "INSERT INTO notifications (contact_id, customer_id, channel, template_key, locale, body, status, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
@@ -302,7 +286,7 @@ impl Store {
         .bind(contact_id)
         .bind(customer_id)
         .bind(&channel)
-        .bind(notice.key())
+        .bind(key)
         .bind(&locale)
         .bind(&body)
         .bind(at)

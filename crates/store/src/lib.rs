@@ -30,6 +30,7 @@ pub mod orders;
 pub mod planning;
 pub mod public;
 pub mod queues;
+pub mod returns;
 pub mod sessions;
 pub mod settings;
 pub mod skills;

@@ -24,7 +24,6 @@ use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::{self, AuditActor};
-use crate::contact_work::OrderNotice;
 use crate::events::{self, EventRecord, EventRefs, NewEvent};
 use crate::{now_ms, Result, Store, StoreError};
 
@@ -956,8 +955,8 @@ impl Store {
         let payload = json!({"status": "new", "from": null, "source": source_str(source), "total": total,
             "lines": priced.lines.len(), "offers": offers.len()});
         events::append(&mut tx, &NewEvent { at, kind: ev::ORDER_CREATED, refs, payload }).await?;
-        let notice = OrderNotice { key: rules::NOTICE_CREATED, order_id: id, carrier: "", tracking: "" };
-        self.notify_order(&mut tx, contact_id, notice, at).await?;
+        let args = [("number", id.to_string()), ("carrier", String::new()), ("tracking", String::new())];
+        self.notify_key(&mut tx, contact_id, rules::NOTICE_CREATED, &args, at).await?;
         if rules::needs_confirmation_call(source) {
             let phone: String = customer.try_get("phone")?;
             let number = domain::customer::normalize_phone(&o.receiver.phone)
@@ -1249,8 +1248,8 @@ impl Store {
             payload["refund"] = json!(t.refund);
         }
         events::append(&mut tx, &NewEvent { at, kind: event_kind(t.to), refs: order_refs(&o, by), payload }).await?;
-        let notice = OrderNotice { key: t.notice, order_id: id, carrier: &carrier, tracking: &tracking };
-        self.notify_order(&mut tx, o.contact_id, notice, at).await?;
+        let args = [("number", id.to_string()), ("carrier", carrier.clone()), ("tracking", tracking.clone())];
+        self.notify_key(&mut tx, o.contact_id, t.notice, &args, at).await?;
         tx.commit().await?;
         let o = self.order(id).await?.ok_or(StoreError::NotFound("order"))?;
         Ok(Ok(o))
