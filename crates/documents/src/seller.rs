@@ -70,7 +70,7 @@ impl Default for Seller {
     }
 }
 
-/// Which field is wrong and why (a message key `seller-invalid-<code>`).
+/// Which field is wrong and why (`code` is a message key `seller-invalid-…`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SellerError {
     pub field: &'static str,
@@ -148,51 +148,51 @@ impl Seller {
             }
         }
         if !(1..=90).contains(&self.invoice_valid_days) {
-            return Err(err("invoice_valid_days", "days"));
+            return Err(err("invoice_valid_days", "seller-invalid-days"));
         }
         match self.jurisdiction.as_str() {
             "KZ" => {
                 if !bin_valid(&self.tax_id) {
-                    return Err(err("tax_id", "bin"));
+                    return Err(err("tax_id", "seller-invalid-bin"));
                 }
                 if !kz_iban_valid(&self.account) {
-                    return Err(err("account", "iik"));
+                    return Err(err("account", "seller-invalid-iik"));
                 }
                 if !kz_bik_valid(&self.bik) {
-                    return Err(err("bik", "bik"));
+                    return Err(err("bik", "seller-invalid-bik"));
                 }
                 if !kbe_valid(&self.kbe) {
-                    return Err(err("kbe", "kbe"));
+                    return Err(err("kbe", "seller-invalid-kbe"));
                 }
                 if self.bank_name.is_empty() {
-                    return Err(err("bank_name", "required"));
+                    return Err(err("bank_name", "seller-invalid-required"));
                 }
                 Ok(())
             }
             "RU" => {
                 if !inn_valid(&self.tax_id) {
-                    return Err(err("tax_id", "inn"));
+                    return Err(err("tax_id", "seller-invalid-inn"));
                 }
                 // An entrepreneur (12-digit INN) has no KPP.
                 let no_kpp = self.kpp.is_empty() && self.tax_id.len() == 12;
                 if !no_kpp && !kpp_valid(&self.kpp) {
-                    return Err(err("kpp", "kpp"));
+                    return Err(err("kpp", "seller-invalid-kpp"));
                 }
                 if !ru_bik_valid(&self.bik) {
-                    return Err(err("bik", "bik"));
+                    return Err(err("bik", "seller-invalid-bik"));
                 }
                 if !ru_account_valid(&self.account, &self.bik) {
-                    return Err(err("account", "account"));
+                    return Err(err("account", "seller-invalid-account"));
                 }
                 if !self.corr_account.is_empty() && !ru_corr_account_valid(&self.corr_account, &self.bik) {
-                    return Err(err("corr_account", "account"));
+                    return Err(err("corr_account", "seller-invalid-account"));
                 }
                 if self.bank_name.is_empty() {
-                    return Err(err("bank_name", "required"));
+                    return Err(err("bank_name", "seller-invalid-required"));
                 }
                 Ok(())
             }
-            _ => Err(err("jurisdiction", "jurisdiction")),
+            _ => Err(err("jurisdiction", "seller-invalid-jurisdiction")),
         }
     }
 }
@@ -375,10 +375,13 @@ mod tests {
         assert_eq!(bad.validate().unwrap_err().field, "tax_id");
         let mut bad = s.clone();
         bad.account = "KZ00125KZT5004100100".into();
-        assert_eq!(bad.validate().unwrap_err().code, "iik");
+        assert_eq!(bad.validate().unwrap_err().code, "seller-invalid-iik");
         let mut bad = s.clone();
         bad.name = "  ".into();
-        assert_eq!(bad.normalized().validate().unwrap_err(), SellerError { field: "name", code: "required" });
+        assert_eq!(
+            bad.normalized().validate().unwrap_err(),
+            SellerError { field: "name", code: "seller-invalid-required" }
+        );
         let mut bad = s.clone();
         bad.jurisdiction = "US".into();
         assert_eq!(bad.validate().unwrap_err().field, "jurisdiction");

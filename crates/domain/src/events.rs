@@ -163,3 +163,5 @@ pub const CHAT_ENDED: &str = "chat.ended";
 pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
 /// A catalogue file was applied: every item upserted by SKU with its prices and stock (payload: created, updated).
 pub const CATALOGUE_IMPORTED: &str = "catalogue.imported";
+/// An administrator changed the seller's legal details printed on order documents.
+pub const SELLER_CHANGED: &str = "settings.seller_changed";
