@@ -139,12 +139,12 @@ impl Seller {
         ];
         for (field, v) in texts {
             if v.chars().count() > MAX_TEXT || v.chars().any(char::is_control) {
-                return Err(err(field, "text"));
+                return Err(err(field, "seller-invalid-text"));
             }
         }
         for (field, v) in [("name", &self.name), ("address", &self.address), ("director", &self.director)] {
             if v.trim().is_empty() {
-                return Err(err(field, "required"));
+                return Err(err(field, "seller-invalid-required"));
             }
         }
         if !(1..=90).contains(&self.invoice_valid_days) {
