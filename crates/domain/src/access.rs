@@ -85,9 +85,11 @@ impl Role {
                 &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers, ManageCustomers]
             }
             Role::StoreManager => {
-                &[UseOrders, ManageOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers]
+                &[UseOrders, ManageOrders, ConfigureShop, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers]
             }
-            Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge, ManageChannels],
+            Role::Administrator => {
+                &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge, ManageChannels, ConfigureShop]
+            }
         }
     }
 }
@@ -131,10 +133,13 @@ pub enum Permission {
     /// Fulfil orders (pick, pack, ship, deliver, close), receivables, order
     /// settings, return decisions (001: the online-shop manager's duties).
     ManageOrders,
+    /// The shop's legal settings: the seller's details on documents and the
+    /// statutory return-window presets (store managers and administrators).
+    ConfigureShop,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 17] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -151,6 +156,7 @@ impl Permission {
         Permission::EditKnowledge,
         Permission::ManageChannels,
         Permission::ManageOrders,
+        Permission::ConfigureShop,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -171,6 +177,7 @@ impl Permission {
             Permission::EditKnowledge => "edit_knowledge",
             Permission::ManageChannels => "manage_channels",
             Permission::ManageOrders => "manage_orders",
+            Permission::ConfigureShop => "configure_shop",
         }
     }
 }

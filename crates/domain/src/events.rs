@@ -191,3 +191,5 @@ pub const ORDER_RETURN_REFUSED: &str = "order.return_refused";
 pub const ORDER_CLAIM_FILED: &str = "order.claim_filed";
 /// The return-window presets were replaced by an administrator's edited copy.
 pub const RETURN_WINDOWS_CHANGED: &str = "settings.return_windows_changed";
+/// An administrator changed the seller's legal details printed on order documents.
+pub const SELLER_CHANGED: &str = "settings.seller_changed";

@@ -12,8 +12,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
-    kb_edit_pages, kb_pages, live, mail_api, metrics, orders_api, pages, planning_api, planning_pages, planning_tools,
-    public_pages, queue_pages, returns, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
+    kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, orders_api, pages, planning_api,
+    planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, skills, telegram, topics,
+    work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -124,6 +125,13 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/contacts/{id}/waiting", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
+    // Order documents (invoice, delivery note, confirmation; html or pdf) and
+    // the seller's details on them: ConfigureShop.
+    r(Get, "/orders/{id}/documents/{file}", Requires(UseOrders)),
+    r(Get, "/admin/seller", Requires(ConfigureShop)),
+    r(Post, "/admin/seller", Requires(ConfigureShop)),
+    r(Get, "/api/v1/seller", Requires(ConfigureShop)),
+    r(Put, "/api/v1/seller", Requires(ConfigureShop)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     // The planner's room: histories, forecasts, staffing, schedules, exports.
@@ -321,11 +329,11 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/orders/{id}/returns", Requires(UseOrders)),
     r(Post, "/api/v1/orders/{id}/claims", Requires(UseOrders)),
     r(Get, "/api/v1/returns", Requires(ManageOrders)),
-    r(Get, "/api/v1/return-windows", Requires(ManageOrders)),
-    r(Put, "/api/v1/return-windows", Requires(ManageOrders)),
+    r(Get, "/api/v1/return-windows", Requires(ConfigureShop)),
+    r(Put, "/api/v1/return-windows", Requires(ConfigureShop)),
     r(Get, "/orders/returns", Requires(ManageOrders)),
-    r(Get, "/admin/return-windows", Requires(ManageOrders)),
-    r(Post, "/admin/return-windows", Requires(ManageOrders)),
+    r(Get, "/admin/return-windows", Requires(ConfigureShop)),
+    r(Post, "/admin/return-windows", Requires(ConfigureShop)),
 ];
 
 /// Routes authenticated by a secret in their path (PBX webhooks): a cookie
@@ -396,6 +404,7 @@ pub const ROOMS: &[Room] = &[
     Room { id: "reports", href: "/reports", label_key: "nav-reports" },
     Room { id: "queues", href: "/admin/queues", label_key: "nav-queues" },
     Room { id: "service-levels", href: "/admin/service-levels", label_key: "nav-service-levels" },
+    Room { id: "seller", href: "/admin/seller", label_key: "nav-seller" },
     Room { id: "topics", href: "/admin/topics", label_key: "nav-topics" },
     Room { id: "mailboxes", href: "/admin/mailboxes", label_key: "nav-mailboxes" },
     Room { id: "gateways", href: "/admin/gateways", label_key: "nav-gateways" },
@@ -478,6 +487,9 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/waiting", post(work_pages::waiting))
         .route("/desk/contacts/{id}/replies", post(work_pages::reply))
         .route("/orders", get(pages::orders))
+        .route("/orders/{id}/documents/{file}", get(order_documents::view))
+        .route("/admin/seller", get(order_documents::seller_page).post(order_documents::save_seller))
+        .route("/api/v1/seller", get(order_documents::get_seller).put(order_documents::put_seller))
         .route("/quality", get(pages::quality))
         .route("/planning", get(planning_pages::room))
         .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))

@@ -26,6 +26,7 @@ const MANAGE_CUSTOMERS: &[Role] = &[SeniorOperator, Supervisor, HeadOfCentre, St
 const USE_ORDERS: &[Role] = &[Operator, SeniorOperator, Supervisor, StoreManager];
 /// Fulfil orders, receivables, order settings.
 const MANAGE_ORDERS: &[Role] = &[Supervisor, StoreManager];
+const CONFIGURE_SHOP: &[Role] = &[StoreManager, Administrator];
 
 fn expected(method: &str, path: &str) -> Option<Expect> {
     use Expect::*;
@@ -78,6 +79,9 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("PUT", "/api/v1/customers/{id}/account" | "/api/v1/order-settings") | ("GET", "/api/v1/order-settings") => {
             Only(MANAGE_ORDERS)
         }
+        // Order documents: who works orders; the seller's details: ConfigureShop.
+        ("GET", "/orders/{id}/documents/{file}") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        ("GET" | "POST", "/admin/seller") | ("GET" | "PUT", "/api/v1/seller") => Only(CONFIGURE_SHOP),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
         ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")
@@ -187,9 +191,11 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         // returns list and the window presets are ManageOrders's.
         ("POST", "/api/v1/orders/{id}/returns" | "/api/v1/orders/{id}/claims")
         | ("GET", "/api/v1/orders/{id}/returns") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
-        ("GET", "/api/v1/returns" | "/api/v1/return-windows" | "/orders/returns" | "/admin/return-windows")
+        ("GET", "/api/v1/returns" | "/orders/returns") => Only(MANAGE_ORDERS),
+        // The statutory presets are the shop's legal settings.
+        ("GET", "/api/v1/return-windows" | "/admin/return-windows")
         | ("PUT", "/api/v1/return-windows")
-        | ("POST", "/admin/return-windows") => Only(MANAGE_ORDERS),
+        | ("POST", "/admin/return-windows") => Only(CONFIGURE_SHOP),
         _ => return None,
     })
 }
@@ -363,6 +369,7 @@ async fn every_role_against_every_route() {
             .replace("{secret}", &tg_secret)
             .replace("{id}", &id)
             .replace("{aid}", &file.id.to_string())
+            .replace("{file}", "invoice.html")
             .replace("{v}", "1");
         let is_api = spec.path.starts_with("/api/");
         let method = Method::from_bytes(verb.as_bytes()).expect("method");

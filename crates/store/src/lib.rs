@@ -27,6 +27,7 @@ pub mod mail;
 pub mod notices;
 pub mod order_history;
 pub mod orders;
+pub mod order_documents;
 pub mod planning;
 pub mod public;
 pub mod queues;

@@ -5,6 +5,7 @@
 
 pub mod mailbox;
 pub mod orders;
+pub mod order_fixture;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
