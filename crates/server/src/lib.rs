@@ -40,6 +40,7 @@ pub mod queue_pages;
 pub mod routes;
 pub mod secret;
 pub mod service_pages;
+pub mod shop_pages;
 pub mod skills;
 pub mod state;
 pub mod telegram;
