@@ -42,6 +42,7 @@ pub mod returns;
 pub mod routes;
 pub mod secret;
 pub mod service_pages;
+pub mod shop_pages;
 pub mod skills;
 pub mod state;
 pub mod telegram;

@@ -224,6 +224,8 @@ pub struct SearchParams {
 }
 
 /// `GET /api/v1/catalogue/search`: items by name form, SKU or attribute value.
+#[utoipa::path(get, path = "/api/v1/catalogue/search", tag = "orders", params(("q" = String, Query, description = "name form, SKU prefix or attribute value"), ("customer_id" = Option<i64>, Query, description = "price for this client type"), ("limit" = Option<usize>, Query, description = "at most 50")),
+    responses((status = 200, description = "[{sku, name, unit, category, listed, price, available, promotions, alternatives}]")), security(("bearer" = []), ("session" = [])))]
 pub async fn search(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,
@@ -244,6 +246,8 @@ pub async fn search(
 // ---------------------------------------------------------------- quote
 
 /// `POST /api/v1/orders/quote`: prices a draft; nothing is written.
+#[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body(content = Object, description = "a draft (docs/ORDERS.md)"),
+    responses((status = 200, description = "priced lines, totals, gate, promotions, suggestions, alternatives, offers, errors"), (status = 404, description = "unknown customer")), security(("bearer" = []), ("session" = [])))]
 pub async fn quote(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,
@@ -280,6 +284,8 @@ pub async fn quote(
 // ---------------------------------------------------------------- create
 
 /// `POST /api/v1/orders`: 201 with the order; 200 with the first one for a repeated request key.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body(content = Object, description = "a new order (docs/ORDERS.md)"),
+    responses((status = 201, description = "the order"), (status = 200, description = "the first order of a repeated request_key"), (status = 409, description = "credit-blocked or out-of-stock"), (status = 422, description = "field errors")), security(("bearer" = []), ("session" = [])))]
 pub async fn create(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,
@@ -354,6 +360,8 @@ pub struct ListParams {
 }
 
 /// `GET /api/v1/orders`: newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(("status" = Option<String>, Query, description = "order status"), ("customer_id" = Option<i64>, Query, description = "customer"), ("contact_id" = Option<i64>, Query, description = "contact"), ("limit" = Option<i64>, Query, description = "at most 500")),
+    responses((status = 200, description = "order summaries, newest first")), security(("bearer" = []), ("session" = [])))]
 pub async fn list(
     State(st): State<AppState>,
     Query(p): Query<ListParams>,
@@ -375,6 +383,8 @@ pub async fn list(
 }
 
 /// `GET /api/v1/orders/{id}`.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "order id")),
+    responses((status = 200, description = "the order with lines, payments, offers, history, notices"), (status = 404, description = "no such order")), security(("bearer" = []), ("session" = [])))]
 pub async fn get_order(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<so::Order>, OrderError> {
     Ok(Json(st.store.order(id).await?.ok_or_else(|| ApiError::not_found("order"))?))
 }
@@ -424,6 +434,8 @@ pub fn parse_action(a: &ActionIn) -> Result<(Action, bool), OrderError> {
 }
 
 /// `POST /api/v1/orders/{id}/actions`: one status change.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/actions", tag = "orders", params(("id" = i64, Path, description = "order id")), request_body(content = Object, description = "{action, call_done?, amount?, carrier?, tracking?, reason?}"),
+    responses((status = 200, description = "the order"), (status = 403, description = "fulfilment needs ManageOrders"), (status = 409, description = "not-allowed, confirmation-call-needed, wrong-amount, not-paid, stale"), (status = 422, description = "missing field")), security(("bearer" = []), ("session" = [])))]
 pub async fn action(
     State(st): State<AppState>,
     SignedInUser(user, caller): SignedInUser,
@@ -466,6 +478,8 @@ pub fn refused(r: so::ActionRefused) -> OrderError {
 // ---------------------------------------------------------------- accounts
 
 /// `GET /api/v1/customers/{id}/account`.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/account", tag = "orders", params(("id" = i64, Path, description = "customer id")),
+    responses((status = 200, description = "{balance, overdue, credit_limit, manager_id}")), security(("bearer" = []), ("session" = [])))]
 pub async fn get_account(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<so::Account>, OrderError> {
     Ok(Json(st.store.customer_account(id).await?.ok_or_else(|| ApiError::not_found("customer"))?))
 }
@@ -479,6 +493,8 @@ pub struct AccountIn {
 }
 
 /// `PUT /api/v1/customers/{id}/account` (audited).
+#[utoipa::path(put, path = "/api/v1/customers/{id}/account", tag = "orders", params(("id" = i64, Path, description = "customer id")), request_body(content = Object, description = "{balance, overdue, credit_limit}"),
+    responses((status = 200, description = "the account"), (status = 422, description = "negative or overdue above balance")), security(("bearer" = []), ("session" = [])))]
 pub async fn put_account(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,
@@ -492,11 +508,15 @@ pub async fn put_account(
 // ---------------------------------------------------------------- settings
 
 /// `GET /api/v1/order-settings`.
+#[utoipa::path(get, path = "/api/v1/order-settings", tag = "orders",
+    responses((status = 200, description = "the order settings")), security(("bearer" = []), ("session" = [])))]
 pub async fn get_settings(State(st): State<AppState>) -> Result<Json<OrderSettings>, OrderError> {
     Ok(Json(st.store.order_settings().await?))
 }
 
 /// `PUT /api/v1/order-settings`: every problem at once, 422.
+#[utoipa::path(put, path = "/api/v1/order-settings", tag = "orders", request_body(content = Object, description = "the order settings"),
+    responses((status = 200, description = "the settings in force"), (status = 422, description = "field errors")), security(("bearer" = []), ("session" = [])))]
 pub async fn put_settings(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,
@@ -533,6 +553,8 @@ pub struct RedirectOut {
 /// `POST /api/v1/contacts/{id}/credit-redirect`: the gate is checked again;
 /// a blocked contact goes to a queue its manager serves or to finance, with
 /// the reasons as the transfer's reason; event `order.blocked`.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/credit-redirect", tag = "orders", params(("id" = i64, Path, description = "contact id")), request_body(content = Object, description = "{total?, terms?}"),
+    responses((status = 200, description = "{redirect, queue_id, gate}"), (status = 409, description = "gate-open or no-finance-queue")), security(("bearer" = []), ("session" = [])))]
 pub async fn credit_redirect(
     State(st): State<AppState>,
     SignedInUser(_user, caller): SignedInUser,

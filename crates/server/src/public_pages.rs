@@ -45,7 +45,7 @@ struct StatusPage {
 }
 
 /// Gives an anonymous browser its pre-session CSRF token (as the sign-in page does).
-fn with_csrf(st: &AppState, caller: &mut Caller) -> Option<String> {
+pub(crate) fn with_csrf(st: &AppState, caller: &mut Caller) -> Option<String> {
     if caller.csrf.is_empty() {
         caller.csrf = random_token();
         return Some(set_cookie(PRE_SESSION_CSRF_COOKIE, &caller.csrf, 86400, st.config.secure_cookies));
@@ -58,7 +58,7 @@ fn page(status: StatusCode, p: StatusPage, cookie: Option<String>) -> Response {
 }
 
 /// Adds a `Set-Cookie` header when there is one to set.
-fn with_cookie(mut resp: Response, cookie: Option<String>) -> Response {
+pub(crate) fn with_cookie(mut resp: Response, cookie: Option<String>) -> Response {
     if let Some(v) = cookie.and_then(|c| c.parse().ok()) {
         resp.headers_mut().append(SET_COOKIE, v);
     }
@@ -255,7 +255,7 @@ struct Checked {
 }
 
 /// A `datetime-local` value (`YYYY-MM-DDTHH:MM`) on the centre's clock.
-fn centre_time(s: &str) -> Option<i64> {
+pub(crate) fn centre_time(s: &str) -> Option<i64> {
     let (date, time) = s.trim().split_once('T')?;
     let date = domain::time::Date::parse(date)?;
     let (h, m) = time.split_once(':')?;

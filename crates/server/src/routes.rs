@@ -13,8 +13,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
     kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, orders_api, pages, planning_api,
-    planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, skills, telegram, topics,
-    work_api, work_pages, AppState,
+    planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, shop_pages, skills, telegram,
+    topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -322,6 +322,9 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/api/v1/customers/{id}/account", Requires(UseOrders)),
     r(Put, "/api/v1/customers/{id}/account", Requires(ManageOrders)),
     r(Post, "/api/v1/contacts/{id}/credit-redirect", Requires(UseOrders)),
+    // The public order form (CSRF-checked with the pre-session token).
+    r(Get, "/shop/order", Public),
+    r(Post, "/shop/order", Public),
     r(Get, "/api/v1/order-settings", Requires(ManageOrders)),
     r(Put, "/api/v1/order-settings", Requires(ManageOrders)),
     // Returns, exchanges and claims of orders (docs/ORDERS.md "Returns and claims").
@@ -557,6 +560,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/customers/{id}/account", get(orders_api::get_account).put(orders_api::put_account))
         .route("/api/v1/order-settings", get(orders_api::get_settings).put(orders_api::put_settings))
         .route("/api/v1/contacts/{id}/credit-redirect", post(orders_api::credit_redirect))
+        .route("/shop/order", get(shop_pages::form).post(shop_pages::submit))
         .route("/api/v1/customers", get(customer_api::search).post(customer_api::create))
         .route("/api/v1/customers/{id}", get(customer_api::customer))
         .route("/api/v1/customers/{id}/duplicates", get(customer_api::duplicates))

@@ -34,7 +34,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         ("GET", "/healthz" | "/metrics" | "/api/openapi.json" | "/static/app.css" | "/static/live.js" | "/login") => {
             Public
         }
-        ("POST", "/login" | "/status" | "/request") | ("GET", "/status" | "/request") => Public,
+        ("POST", "/login" | "/status" | "/request" | "/shop/order")
+        | ("GET", "/status" | "/request" | "/shop/order") => Public,
         ("POST", "/logout" | "/profile/locale" | "/profile/password" | "/profile/tokens" | "/api/v1/me/tokens") => {
             AnySignedIn
         }

@@ -267,3 +267,54 @@ async fn refusals_write_nothing_and_api_orders_get_a_confirmation_call() {
         assert_eq!(coffee.stock[0].reserved, 0);
     }
 }
+
+#[tokio::test]
+async fn the_public_form_takes_an_order_for_a_known_customer() {
+    for db in testkit::databases().await {
+        let app = common::app(db).await;
+        common::orders::shop(&app).await;
+        let kind = app.db.kind;
+        let page = app.get("/shop/order?q=%D1%87%D0%B0%D0%B9", &[]).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("TEA") && page.body.contains("id=\"shop-form\""), "{kind}");
+        let csrf = page.cookie("sb_csrf").expect("pre-session token");
+        let cookie = format!("sb_csrf={csrf}");
+        let fields = [
+            ("sku1", "TEA"),
+            ("qty1", "2"),
+            ("sku2", "BREAD"),
+            ("qty2", "1"),
+            ("name", "Айгерим"),
+            ("phone", "8 701 123 45 67"),
+            ("email", ""),
+            ("delivery", "pickup_point"),
+            ("pickup_point", "Алматы, Абая 10"),
+            ("payment", "card_link"),
+            ("consent", "yes"),
+        ];
+        // Without the token: refused by the guard, nothing written.
+        let r = app.form("/shop/order", &cookie, None, &fields).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        // Bad input: 422 with the reasons, no order.
+        let mut bad = fields.to_vec();
+        bad[1] = ("qty1", "-1");
+        bad[10] = ("consent", "");
+        let r = app.form("/shop/order", &cookie, Some(&csrf), &bad).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(app.state.store.count_events(Some("order.created")).await.expect("count"), 0);
+        let r = app.form("/shop/order", &cookie, Some(&csrf), &fields).await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.body);
+        let number: i64 = r
+            .body
+            .split("id=\"shop-order-number\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|s| s.parse().ok())
+            .expect("order number on the page");
+        let o = app.state.store.order(number).await.expect("read").expect("order");
+        assert_eq!((o.source.as_str(), o.customer_id), ("web_form", app.customer), "matched by phone");
+        assert!(o.confirmation_contact_id.is_some(), "a web order gets its confirmation call");
+        assert!(r.body.contains(&format!("/status?number={}", o.contact_id)));
+        assert_eq!(o.lines.len(), 2);
+    }
+}
