@@ -20,14 +20,18 @@
 //! same demo can be rebuilt and tested.
 
 mod bank;
+mod clients;
 mod history;
 mod live;
 mod people;
 mod seed;
+mod shop;
 pub mod skills;
 mod topics;
+mod trade;
 
 pub use bank::{parse_bank_calls, BankDay, SLOTS_PER_DAY};
+pub use clients::{showcase_customers, Showcase, Standing, SHOWCASE};
 pub use history::{history, HistorySpec, LOCAL_OFFSET_MS};
 pub use live::{
     open_contact, ArrivalProfile, ContactDraft, LIVE_FLAT_INTERARRIVAL_S, LIVE_MAX_DAY_INTERARRIVAL_S,
@@ -35,4 +39,6 @@ pub use live::{
 };
 pub use people::{customers, duplicates, manager_login, queue_codes, queues, users, DemoQueue, DemoUser, DUPLICATED};
 pub use seed::{seed, Seeded, OPEN_CONTACTS};
+pub use shop::{promotions, shop, Season, Shop, SOLD_OUT, WAREHOUSES};
 pub use topics::{is_demo_topic, past_subject, DemoTopic, TOPICS};
+pub use trade::{sales_plan, trade, Buyer, Trade, TradeSpec, MONTH_FACTORS, TRADE_TYPES};
