@@ -16,6 +16,28 @@
 //! the live stream the binary runs while the demo is up, arriving at the
 //! bank's pace for the local time of day.
 //!
+//! The order desk has a shop behind it ([`shop()`]): 635 items of a food and
+//! household wholesaler-retailer of Almaty (dairy, grocery, drinks, sweets,
+//! meat, frozen, household chemicals, hygiene, dishes, household goods,
+//! small appliances) with names in Russian, Kazakh and English, prices per
+//! client type with quantity tiers, stock in three warehouses (some sold
+//! out, e.g. [`SOLD_OUT`], with alternatives in stock), promotions active
+//! now, and a year of orders ([`trade()`]) for the customers with client
+//! types in realistic shares, with receivables of the trade clients.
+//!
+//! Named clients for the desk ([`SHOWCASE`]; search by name or phone):
+//! - **Жақыпов Ерлан Серікұлы** (+7 728 240 01 01) — a regional client in
+//!   Taldykorgan with overdue invoices: the credit gate blocks and redirects
+//!   to his manager `senior1`.
+//! - **Сейітова Айгүл Маратқызы** (+7 726 240 02 02) — a regional client in
+//!   Taraz in good standing (manager `senior2`): the order goes through.
+//! - **Омарова Динара Қайратқызы** (+7 727 240 03 03) — a key client in
+//!   Almaty in good standing with a large limit (manager `manager1`).
+//! - **Ким Виктор Александрович** (+7 727 240 04 04) — a key client over his
+//!   credit limit, nothing overdue (manager `manager2`).
+//! - **Ли Ольга Николаевна** (+7 725 240 05 05) — a marketplace seller with
+//!   overdue debt and no manager: the gate redirects to finance.
+//!
 //! Everything except [`seed`] is pure and deterministic for a seed, so the
 //! same demo can be rebuilt and tested.
 

@@ -62,8 +62,13 @@ pub struct Seeded {
 /// queues and who serves them ([`queue_codes`]), the topic tree ([`TOPICS`]),
 /// 2,000 customers (managers assigned to key clients, most with consent) and a
 /// few of them registered a second time as duplicates ([`duplicates`]), 90 days of
-/// contact history at 1/30 of the bank's volume and [`OPEN_CONTACTS`] open
-/// contacts waiting in the queues, all attributed to [`AuditActor::demo`].
+/// contact history at 1/30 of the bank's volume, the named clients of the
+/// order desk ([`crate::SHOWCASE`]), the shop's catalogue ([`crate::shop()`],
+/// one `catalogue.imported`), a year of orders ([`crate::trade()`]: their
+/// sale-order contacts numbered after the history, `order.created` and the
+/// final status event of each, the trade clients' receivables) and
+/// [`OPEN_CONTACTS`] open contacts waiting in the queues, all attributed to
+/// [`AuditActor::demo`].
 /// Refuses a store that already has users. History is answered by users
 /// holding the operator or senior operator role. Operators get no state, so
 /// they start offline: the server routes the open contacts once someone

@@ -445,12 +445,13 @@ pub fn shop(seed: u64, now_ms: i64) -> Shop {
 
     // Alternatives: the same line in other brands, same pack first, listed
     // and in stock; complements: the first listed items of the paired line.
+    let available: BTreeMap<&str, i64> = placed.iter().map(|p| (p.3.as_str(), cat.stock.available(&p.3))).collect();
     let mut alternatives: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut complements: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (li, bi, si, sku) in &placed {
         let mut alts: Vec<&(usize, usize, usize, String)> = placed
             .iter()
-            .filter(|(l2, b2, _, s2)| l2 == li && b2 != bi && cat.items[s2].listed && cat.stock.available(s2) > 0)
+            .filter(|(l2, b2, _, s2)| l2 == li && b2 != bi && cat.items[s2].listed && available[s2.as_str()] > 0)
             .collect();
         alts.sort_by_key(|(_, b2, s2, _)| (usize::from(s2 != si), *b2));
         alternatives.insert(sku.clone(), alts.iter().take(3).map(|p| p.3.clone()).collect());
