@@ -387,7 +387,7 @@ fn order(rng: &mut StdRng, demand: &Demand, c: &OrderCtx, day: i64) -> Option<(D
     let operator_id = by_operator.then(|| spec.operators[rng.gen_range(0..spec.operators.len())]);
 
     // Lines.
-    let n_lines = if trade_client { rng.gen_range(3..=8) } else { rng.gen_range(1..=3) + rng.gen_range(0..=2) };
+    let n_lines = if trade_client { rng.gen_range(3..=7) } else { rng.gen_range(1..=3) + rng.gen_range(0..=1) };
     let recent = day > c.today - 120;
     let mut skus: Vec<&str> = Vec::with_capacity(n_lines);
     let mut seen: HashSet<&str> = HashSet::new();
