@@ -231,7 +231,7 @@ fn poisson(rng: &mut StdRng, lambda: f64) -> u32 {
     }
 }
 
-fn standard_normal(rng: &mut StdRng) -> f64 {
+pub(crate) fn standard_normal(rng: &mut StdRng) -> f64 {
     // Box–Muller; 1 - u keeps the logarithm finite.
     let u1: f64 = 1.0 - rng.gen::<f64>();
     let u2: f64 = rng.gen();

@@ -363,7 +363,10 @@ const KZ_DOMAINS: &[(&str, u32)] = &[
 ];
 const RU_DOMAINS: &[(&str, u32)] =
     &[("mail.ru", 30), ("yandex.ru", 30), ("gmail.com", 25), ("inbox.ru", 8), ("rambler.ru", 7)];
-const CLIENT_TYPES: &[(&str, u32)] = &[("retail", 70), ("new", 12), ("regional", 12), ("key", 6)];
+/// Shares of the client types (004:219): shoppers, new clients, regional
+/// shops, key accounts, marketplace sellers, the company's own outlets.
+const CLIENT_TYPES: &[(&str, u32)] =
+    &[("retail", 66), ("new", 12), ("regional", 10), ("key", 6), ("marketer", 3), ("own_outlet", 3)];
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -371,8 +374,8 @@ const DAY_MS: i64 = 86_400_000;
 /// (surname, given name, patronymic), unique E.164 phones (+7 7xx for
 /// Kazakhstan, +7 9xx for Russia), unique e-mails with a transliterated local
 /// part, a realistic mix of client types (mostly retail), locale `ru` or `kk`,
-/// and `created_at` spread over the two years before `now_ms` (the last 90
-/// days for new clients). About nine in ten gave consent to the processing
+/// and `created_at` one to three years before `now_ms` (the last 90 days
+/// for new clients), so a year of trade has every established client. About nine in ten gave consent to the processing
 /// of personal data when they registered.
 pub fn customers(n: usize, seed: u64, now_ms: i64) -> Vec<store::NewCustomer> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -429,7 +432,13 @@ pub fn customers(n: usize, seed: u64, now_ms: i64) -> Vec<store::NewCustomer> {
         };
 
         let client_type = weighted(&mut rng, CLIENT_TYPES);
-        let age_ms = if client_type == "new" { rng.gen_range(0..90 * DAY_MS) } else { rng.gen_range(0..730 * DAY_MS) };
+        // Established clients registered one to three years ago, so the year
+        // of trade has them all from its start; new ones in the last 90 days.
+        let age_ms = if client_type == "new" {
+            rng.gen_range(0..90 * DAY_MS)
+        } else {
+            rng.gen_range(366 * DAY_MS..1095 * DAY_MS)
+        };
         let locale = if kazakh && rng.gen_bool(0.6) { "kk" } else { "ru" };
         let created_at = now_ms - age_ms;
         out.push(store::NewCustomer {
@@ -684,16 +693,17 @@ mod tests {
                 "{}",
                 c.email
             );
-            assert!(["retail", "key", "regional", "new"].contains(&c.client_type.as_str()));
+            assert!(domain::customer::CLIENT_TYPES.contains(&c.client_type.as_str()));
             assert!(c.locale == "ru" || c.locale == "kk");
-            assert!(c.created_at <= now && c.created_at > now - 731 * DAY_MS);
+            assert!(c.created_at <= now && c.created_at > now - 1095 * DAY_MS);
+            assert!(c.client_type == "new" || c.created_at < now - 365 * DAY_MS);
         }
         let kazakh = cs.iter().filter(|c| c.full_name.contains(KAZAKH_LETTERS)).count();
         assert!(kazakh > 500, "{kazakh} names with Kazakh letters");
         assert!(cs.iter().any(|c| c.full_name.contains('һ')));
         let retail = cs.iter().filter(|c| c.client_type == "retail").count();
         assert!(retail > 1200 && retail < 1600, "{retail} retail");
-        for t in ["key", "regional", "new"] {
+        for t in domain::customer::CLIENT_TYPES {
             assert!(cs.iter().any(|c| c.client_type == t), "{t}");
         }
         assert!(cs.iter().any(|c| c.locale == "kk"));

@@ -21,6 +21,13 @@ const HISTORY_SCALE: f64 = 1.0 / 30.0;
 const CUSTOMER_SEED: u64 = 0x5b0a_2d01;
 const HISTORY_SEED: u64 = 0x5b0a_2d02;
 const OPEN_SEED: u64 = 0x5b0a_2d03;
+const SHOP_SEED: u64 = 0x5b0a_2d04;
+const TRADE_SEED: u64 = 0x5b0a_2d05;
+/// Days of past orders created by [`seed`].
+const TRADE_DAYS: u32 = 365;
+/// Who takes orders by phone, chat and e-mail (the sales desk; the
+/// operators twice as often as the seniors).
+const SALES_DESK: [&str; 6] = ["operator5", "operator6", "operator5", "operator6", "senior1", "senior2"];
 /// Contacts waiting in the queues when the demo first starts.
 pub const OPEN_CONTACTS: usize = 30;
 
@@ -35,13 +42,19 @@ pub struct Seeded {
     pub duplicates: usize,
     /// Customers with an assigned manager.
     pub managed: usize,
-    /// Past contacts (history events only).
+    /// Past contacts of the call history (the orders' contacts come on top: one per order).
     pub contacts: usize,
     /// (queue, user) memberships created.
     pub members: usize,
     /// Open contacts registered in the queues ([`OPEN_CONTACTS`]).
     pub open_contacts: usize,
-    /// Every event appended while seeding (accounts, queues, customers, contacts).
+    /// Items in the catalogue ([`crate::shop`]).
+    pub catalogue_items: usize,
+    /// Past orders (a year of trade), each in a contact of its own.
+    pub orders: usize,
+    /// Receivables rows of trade clients.
+    pub accounts: usize,
+    /// Every event appended while seeding (accounts, queues, customers, contacts, orders).
     pub events: usize,
 }
 
@@ -49,8 +62,13 @@ pub struct Seeded {
 /// queues and who serves them ([`queue_codes`]), the topic tree ([`TOPICS`]),
 /// 2,000 customers (managers assigned to key clients, most with consent) and a
 /// few of them registered a second time as duplicates ([`duplicates`]), 90 days of
-/// contact history at 1/30 of the bank's volume and [`OPEN_CONTACTS`] open
-/// contacts waiting in the queues, all attributed to [`AuditActor::demo`].
+/// contact history at 1/30 of the bank's volume, the named clients of the
+/// order desk ([`crate::SHOWCASE`]), the shop's catalogue ([`crate::shop()`],
+/// one `catalogue.imported`), a year of orders ([`crate::trade()`]: their
+/// sale-order contacts numbered after the history, `order.created` and the
+/// final status event of each, the trade clients' receivables) and
+/// [`OPEN_CONTACTS`] open contacts waiting in the queues, all attributed to
+/// [`AuditActor::demo`].
 /// Refuses a store that already has users. History is answered by users
 /// holding the operator or senior operator role. Operators get no state, so
 /// they start offline: the server routes the open contacts once someone
@@ -155,6 +173,17 @@ pub async fn seed(
     let dup_ids = store.create_customers(&duplicates(&people, now_ms)).await?;
     let dup_count = dup_ids.len();
     customer_ids.extend(dup_ids);
+    // The named clients of the order desk (crate::SHOWCASE), with their managers.
+    let showcase = crate::clients::showcase_customers(now_ms);
+    let showcase_ids = store.create_customers(&showcase).await?;
+    for (s, &id) in crate::SHOWCASE.iter().zip(&showcase_ids) {
+        if let Some(login) = s.manager {
+            let manager = user_id(login).ok_or_else(|| format!("demo manager {login} missing"))?;
+            store.set_customer_manager(id, Some(manager), &actor).await?;
+            managed += 1;
+        }
+    }
+    customer_ids.extend(&showcase_ids);
 
     let events = history(&HistorySpec {
         bank: &bank,
@@ -170,6 +199,48 @@ pub async fn seed(
     let past = past_contacts(&events, &queue_ids);
     let contacts = past.len();
     store.import_history(&past, &events).await?;
+
+    // The shop: its catalogue, then a year of orders in contacts of their own.
+    let shop = crate::shop::shop(SHOP_SEED, now_ms);
+    store.apply_catalogue_import(&shop.catalogue, &actor, &|_, _| {}).await?;
+    let mut buyers: Vec<crate::Buyer> = people
+        .iter()
+        .zip(&customer_ids)
+        .map(|(c, &id)| crate::Buyer {
+            id,
+            client_type: &c.client_type,
+            created_at: c.created_at,
+            name: &c.full_name,
+            phone: &c.phone,
+            standing: crate::Standing::Usual,
+            city: "",
+        })
+        .collect();
+    for ((s, c), &id) in crate::SHOWCASE.iter().zip(&showcase).zip(&showcase_ids) {
+        buyers.push(crate::Buyer {
+            id,
+            client_type: s.client_type,
+            created_at: c.created_at,
+            name: s.full_name,
+            phone: s.phone,
+            standing: s.standing,
+            city: s.city,
+        });
+    }
+    let desk: Vec<i64> = SALES_DESK.iter().filter_map(|l| user_id(l)).collect();
+    let trade = crate::trade::trade(&crate::TradeSpec {
+        shop: &shop,
+        buyers: &buyers,
+        operators: &desk,
+        sales_queue: queue_id("sales"),
+        now_ms,
+        days: TRADE_DAYS,
+        seed: TRADE_SEED,
+        first_order_id: 1,
+        first_contact_id: contacts as i64 + 1,
+    });
+    store.import_history(&trade.contacts, &[]).await?;
+    store.import_order_history(&trade.orders, &trade.accounts, &trade.events, now_ms).await?;
 
     // The knowledge base: every demo article as its first stored version.
     let articles = kb::demo_articles().map_err(|e| format!("demo articles: {e}"))?;
@@ -193,6 +264,9 @@ pub async fn seed(
         duplicates: dup_count,
         managed,
         contacts,
+        catalogue_items: shop.catalogue.items.len(),
+        orders: trade.orders.len(),
+        accounts: trade.accounts.len(),
         members,
         open_contacts: OPEN_CONTACTS,
         events: usize::try_from(events_after - events_before).unwrap_or(0),
@@ -255,10 +329,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn seeds_an_empty_sqlite_store_once() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
-        let store = Store::connect(&url).await.expect("connect");
+    async fn seeds_an_empty_store_once_on_every_database() {
+        for db in testkit::databases().await {
+            seeds_an_empty_store_once(&db.url).await;
+        }
+    }
+
+    async fn seeds_an_empty_store_once(url: &str) {
+        let store = Store::connect(url).await.expect("connect");
         store.migrate().await.expect("migrate");
         let now = 1_750_000_000_000;
         let cheap_hash = |p: &str| format!("plain:{p}");
@@ -281,9 +359,12 @@ mod tests {
         assert!(events_of_first.iter().all(|e| e.at >= first.created_at && e.at <= first.updated_at + 1));
         assert!(store.current_articles().await.expect("articles").len() >= 50, "knowledge base seeded");
         let open = store.open_contacts().await.expect("open");
-        assert!(open.iter().all(|c| c.id > seeded.contacts as i64), "open contacts must not reuse history ids");
+        assert!(
+            open.iter().all(|c| c.id > (seeded.contacts + seeded.orders) as i64),
+            "open contacts must not reuse history or order contact ids"
+        );
         assert_eq!(seeded.users.len(), users().len());
-        assert_eq!(seeded.customers, 2000 + crate::DUPLICATED.len());
+        assert_eq!(seeded.customers, 2000 + crate::DUPLICATED.len() + crate::SHOWCASE.len());
         assert_eq!(seeded.duplicates, crate::DUPLICATED.len());
         assert!(seeded.contacts > 50_000 && seeded.contacts < 90_000, "{} contacts", seeded.contacts);
 
@@ -319,9 +400,39 @@ mod tests {
                 + store.count_events(Some("kb.article_changed")).await.expect("articles")
                 + crate::skills::SKILLS.len() as i64
                 + store.count_events(Some(domain::events::OPERATOR_SKILLS_CHANGED)).await.expect("skills")
-                + store.count_events(Some(domain::events::OPERATOR_CAPACITY_CHANGED)).await.expect("capacity"),
+                + store.count_events(Some(domain::events::OPERATOR_CAPACITY_CHANGED)).await.expect("capacity")
+                + 1 // catalogue.imported
+                + 2 * seeded.orders as i64, // order.created and the final status
             "nothing else appended"
         );
+        // The shop: its catalogue and a year of orders, each in a sale-order contact.
+        assert!(seeded.catalogue_items >= 500);
+        assert_eq!(store.catalogue_count().await.expect("items"), seeded.catalogue_items as i64);
+        assert_eq!(store.count_events(Some(domain::events::CATALOGUE_IMPORTED)).await.expect("imported"), 1);
+        assert!(
+            seeded.orders > 5_000 && seeded.accounts > 300,
+            "{} orders, {} accounts",
+            seeded.orders,
+            seeded.accounts
+        );
+        assert_eq!(store.count_orders().await.expect("orders"), seeded.orders as i64);
+        assert_eq!(store.count_events(Some("order.created")).await.expect("created"), seeded.orders as i64);
+        let first_order_contact = seeded.contacts as i64 + 1;
+        let c = store.contact(first_order_contact).await.expect("load").expect("order contact");
+        assert_eq!(c.contact_type, domain::contact::ContactType::SaleOrder);
+        assert!(c.customer_id.is_some() && known(&c.topic));
+        let kinds: Vec<String> =
+            store.contact_events(first_order_contact).await.expect("events").into_iter().map(|e| e.kind).collect();
+        assert_eq!(kinds.first().map(String::as_str), Some("order.created"), "{kinds:?}");
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+        let everyone = store.list_customers(3000, 0).await.expect("customers");
+        for named in crate::SHOWCASE {
+            let c = everyone.iter().find(|c| c.full_name == named.full_name).expect("named client");
+            assert_eq!(c.client_type, named.client_type);
+            assert_eq!(c.manager_id.is_some(), named.manager.is_some(), "{}", named.full_name);
+        }
+        let milk = store.catalogue_item("MLK-0102").await.expect("read").expect("milk");
+        assert_eq!(milk.item.name.kk, "Сүт 3,2% Food Master 1 л");
         // Skills and capacities are on the staff.
         let skills = store.routing_skills().await.expect("skills");
         let lang_kk = store.list_skills().await.expect("list").into_iter().find(|s| s.code == "lang_kk").expect("kk");

@@ -205,11 +205,15 @@ async fn demo(listen: &str, data: &Path, bank_csv: Option<&Path>, live: bool, fi
         server::work_api::install_catalog_notices(&store)?;
         let seeded = demo::seed(&store, csv, store::now_ms(), &hash).await.map_err(|e| anyhow::anyhow!(e))?;
         eprintln!(
-            "Seeded {} users, {} customers, {} past contacts, {} open contacts ({} events).",
+            "Seeded {} users, {} customers, {} past contacts, {} open contacts, {} catalogue items, {} past orders, \
+             {} client accounts ({} events).",
             seeded.users.len(),
             seeded.customers,
             seeded.contacts,
             seeded.open_contacts,
+            seeded.catalogue_items,
+            seeded.orders,
+            seeded.accounts,
             seeded.events
         );
         // The planner's room: history from those contacts, forecast, staffing, a published schedule.
