@@ -163,3 +163,5 @@ pub const CHAT_ENDED: &str = "chat.ended";
 pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
 /// A catalogue file was applied: every item upserted by SKU with its prices and stock (payload: created, updated).
 pub const CATALOGUE_IMPORTED: &str = "catalogue.imported";
+/// The shop manager's analytics settings were replaced (payload: key).
+pub const SALES_ANALYTICS_CHANGED: &str = "settings.sales_analytics_changed";

@@ -29,6 +29,7 @@ pub mod order_history;
 pub mod planning;
 pub mod public;
 pub mod queues;
+pub mod sales;
 pub mod sessions;
 pub mod settings;
 pub mod skills;
