@@ -11,8 +11,8 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
-    kb_edit_pages, kb_pages, live, mail_api, metrics, pages, planning_api, planning_pages, planning_tools,
+    alerts, analytics_pages, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages,
+    kb_edit, kb_edit_pages, kb_pages, live, mail_api, metrics, pages, planning_api, planning_pages, planning_tools,
     public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
 };
 
@@ -124,6 +124,14 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/contacts/{id}/waiting", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
+    // The shop manager's analytics (issue 6 §6): ViewReports here, UseOrders
+    // checked in the handlers (ManageOrders once it is on main).
+    r(Get, "/orders/analytics", Requires(ViewReports)),
+    r(Post, "/orders/analytics/settings", Requires(ViewReports)),
+    r(Post, "/orders/analytics/customers/{id}/callback", Requires(ViewReports)),
+    r(Get, "/orders/analytics/export.csv", Requires(ViewReports)),
+    r(Get, "/orders/analytics/export.xlsx", Requires(ViewReports)),
+    r(Get, "/api/v1/sales/analytics", Requires(ViewReports)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     // The planner's room: histories, forecasts, staffing, schedules, exports.
@@ -454,6 +462,12 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/waiting", post(work_pages::waiting))
         .route("/desk/contacts/{id}/replies", post(work_pages::reply))
         .route("/orders", get(pages::orders))
+        .route("/orders/analytics", get(analytics_pages::room))
+        .route("/orders/analytics/settings", post(analytics_pages::save_settings))
+        .route("/orders/analytics/customers/{id}/callback", post(analytics_pages::callback))
+        .route("/orders/analytics/export.csv", get(analytics_pages::export_csv))
+        .route("/orders/analytics/export.xlsx", get(analytics_pages::export_xlsx))
+        .route("/api/v1/sales/analytics", get(analytics_pages::api))
         .route("/quality", get(pages::quality))
         .route("/planning", get(planning_pages::room))
         .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))

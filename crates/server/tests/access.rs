@@ -64,6 +64,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         | ("POST", "/api/v1/contacts/{id}/close" | "/api/v1/contacts/{id}/reopen" | "/api/v1/contacts/{id}/waiting")
         | ("POST", "/api/v1/contacts/{id}/replies") => Only(&[Operator, SeniorOperator, Supervisor]),
         ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        // The shop manager's analytics: ViewReports and UseOrders (ManageOrders to be).
+        ("GET", "/orders/analytics" | "/orders/analytics/export.csv" | "/orders/analytics/export.xlsx")
+        | ("GET", "/api/v1/sales/analytics")
+        | ("POST", "/orders/analytics/settings" | "/orders/analytics/customers/{id}/callback") => {
+            Only(&[Supervisor, StoreManager])
+        }
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
         ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")
