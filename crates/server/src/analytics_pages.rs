@@ -170,6 +170,15 @@ pub async fn report(st: &AppState, caller: &Caller, p: &Params, via: &str) -> Re
 // ---------------------------------------------------------------- JSON API
 
 /// `GET /api/v1/sales/analytics?from=&to=&grain=&basis=`: every table of the room.
+#[utoipa::path(get, path = "/api/v1/sales/analytics", tag = "orders",
+    params(("from" = Option<String>, Query, description = "First day, YYYY-MM-DD (default: the first of the month eleven months back)"),
+        ("to" = Option<String>, Query, description = "Last day, YYYY-MM-DD (default: today, local time)"),
+        ("grain" = Option<String>, Query, description = "Sales by period: day, week or month (default)"),
+        ("basis" = Option<String>, Query, description = "ABC basis: revenue, margin or units (default: the setting)")),
+    responses((status = 200, description = "`{report, settings}`: ABC, XYZ, matrix, demand, RFM, segments, sales by period / channel / operator / client type, plan vs actual, dormant clients", body = serde_json::Value),
+        (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api(
     State(st): State<AppState>,
     caller: Caller,
