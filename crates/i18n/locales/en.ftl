@@ -843,3 +843,4 @@ analytics-error-too-many-months = Too many months in the plan
 analytics-error-bad-plan = A plan line must be “YYYY-MM amount”, each month once
 analytics-error-four-values = Four values separated by commas are needed
 analytics-error-not-a-number = A number is needed
+analytics-shown-of = Showing { $shown } of { $count }; the export has the full list.

@@ -843,3 +843,4 @@ analytics-error-too-many-months = Жоспарда айлар тым көп
 analytics-error-bad-plan = Жоспар жолы «ЖЖЖЖ-АА сома» болуы керек, ай бір рет
 analytics-error-four-values = Үтір арқылы төрт мән қажет
 analytics-error-not-a-number = Сан қажет
+analytics-shown-of = { $count } ішінен { $shown } көрсетілген; толық тізім — экспортта.

@@ -843,3 +843,4 @@ analytics-error-too-many-months = Слишком много месяцев в п
 analytics-error-bad-plan = Строка плана должна быть «ГГГГ-ММ сумма», месяц один раз
 analytics-error-four-values = Нужно четыре значения через запятую
 analytics-error-not-a-number = Нужно число
+analytics-shown-of = Показаны { $shown } из { $count }; полный список — в выгрузке.

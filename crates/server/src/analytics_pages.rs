@@ -34,6 +34,11 @@ use crate::AppState;
 /// Longest period a report covers (two years).
 pub const MAX_DAYS: i64 = 731;
 
+/// Rows of a per-customer table the page shows (the export has them all).
+pub const SHOWN_ROWS: usize = 200;
+/// Names listed per RFM segment on the page.
+pub const SHOWN_NAMES: usize = 20;
+
 /// The source of the dormant clients' callbacks (`callbacks.source`).
 pub const CALLBACK_SOURCE: &str = "dormant";
 
@@ -320,6 +325,11 @@ struct RoomPage {
     settings_basis_opts: Vec<(&'static str, String, bool)>,
     matrix_rows: Vec<(&'static str, Vec<rep::MatrixCell>)>,
     sales_tables: Vec<(&'static str, String, Vec<rep::SalesRow>)>,
+    rfm_rows: Vec<rep::RfmRow>,
+    dormant_rows: Vec<rep::DormantRow>,
+    /// "showing 200 of N" for the RFM and dormant tables, when cut.
+    rfm_cut: Option<String>,
+    dormant_cut: Option<String>,
 }
 
 impl RoomPage {
@@ -354,7 +364,12 @@ impl RoomPage {
     fn names(&self, customers: &[i64]) -> String {
         let Some(r) = &self.r else { return String::new() };
         let names: BTreeMap<i64, &str> = r.rfm.iter().map(|x| (x.customer, x.name.as_str())).collect();
-        customers.iter().filter_map(|c| names.get(c)).copied().collect::<Vec<_>>().join(", ")
+        let mut shown =
+            customers.iter().take(SHOWN_NAMES).filter_map(|c| names.get(c)).copied().collect::<Vec<_>>().join(", ");
+        if customers.len() > SHOWN_NAMES {
+            shown.push_str(&format!(", … (+{})", customers.len() - SHOWN_NAMES));
+        }
+        shown
     }
 }
 
@@ -508,7 +523,26 @@ async fn room_page(
         ],
         None => Vec::new(),
     };
+    let cut = |n: usize| {
+        (n > SHOWN_ROWS).then(|| {
+            let (shown, all) = (SHOWN_ROWS.to_string(), n.to_string());
+            st.catalog.get_args(caller.locale, "analytics-shown-of", &[("shown", &shown), ("count", &all)])
+        })
+    };
+    let (rfm_rows, dormant_rows, rfm_cut, dormant_cut) = match &report_value {
+        Some(r) => (
+            r.rfm.iter().take(SHOWN_ROWS).cloned().collect(),
+            r.dormant.iter().take(SHOWN_ROWS).cloned().collect(),
+            cut(r.rfm.len()),
+            cut(r.dormant.len()),
+        ),
+        None => (Vec::new(), Vec::new(), None, None),
+    };
     let page = RoomPage {
+        rfm_rows,
+        dormant_rows,
+        rfm_cut,
+        dormant_cut,
         grain_opts: opts(&chrome, "analytics-grain-", &["day", "week", "month"], grain),
         basis_opts: opts(&chrome, "analytics-basis-", &["revenue", "margin", "units"], basis),
         settings_basis_opts: opts(
