@@ -193,3 +193,5 @@ pub const ORDER_CLAIM_FILED: &str = "order.claim_filed";
 pub const RETURN_WINDOWS_CHANGED: &str = "settings.return_windows_changed";
 /// An administrator changed the seller's legal details printed on order documents.
 pub const SELLER_CHANGED: &str = "settings.seller_changed";
+/// The shop manager's analytics settings were replaced (payload: key).
+pub const SALES_ANALYTICS_CHANGED: &str = "settings.sales_analytics_changed";

@@ -871,20 +871,7 @@ pub fn export_csv(cat: &Catalogue) -> String {
 /// The catalogue as an XLSX workbook (one sheet, every cell text, same
 /// columns as the CSV), built in memory.
 pub fn export_xlsx(cat: &Catalogue) -> Result<Vec<u8>, Error> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::File(format!("cannot write the workbook: {e}"));
-    for (c, h) in columns().iter().enumerate() {
-        sheet.write_string(0, c as u16, h).map_err(fail)?;
-    }
-    for (r, row) in export_rows(cat).iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                sheet.write_string(r as u32 + 1, c as u16, v).map_err(fail)?;
-            }
-        }
-    }
-    book.save_to_buffer().map_err(fail)
+    crate::to_xlsx(&columns(), &export_rows(cat))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! rules and the return presets are documented in `docs/RETAIL.md`.
 
 pub mod analytics;
+pub mod analytics_report;
 pub mod catalogue;
 pub mod credit;
 pub mod money;
@@ -43,6 +44,30 @@ where
     out
 }
 
+/// Rows as an XLSX workbook (one sheet, text cells, empty cells left out),
+/// built in memory: the report exports and the catalogue export share it.
+pub fn to_xlsx<H, R, S>(header: &[H], rows: &[R]) -> Result<Vec<u8>, Error>
+where
+    H: AsRef<str>,
+    R: AsRef<[S]>,
+    S: AsRef<str>,
+{
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::File(format!("cannot write the workbook: {e}"));
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, h.as_ref()).map_err(fail)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.as_ref().iter().enumerate() {
+            if !v.as_ref().is_empty() {
+                sheet.write_string(r as u32 + 1, c as u16, v.as_ref()).map_err(fail)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
 /// Errors that are not a list of faults: a file that cannot be read at all,
 /// a preset file with a typo, an impossible stock operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,5 +93,15 @@ mod tests {
     fn report_csv_quotes_what_needs_it() {
         let csv = super::to_csv(&["sku", "class"], [vec!["A,1", "AX"], vec!["B", "say \"hi\""]]);
         assert_eq!(csv, "sku,class\n\"A,1\",AX\nB,\"say \"\"hi\"\"\"\n");
+    }
+
+    #[test]
+    fn report_xlsx_reads_back() {
+        let rows = vec![vec!["A,1".to_string(), "Сүт".to_string()], vec!["B".to_string(), String::new()]];
+        let bytes = super::to_xlsx(&["sku", "name"], &rows).unwrap();
+        let t = super::table::Table::read(&bytes).unwrap();
+        assert_eq!(t.header, vec!["sku", "name"]);
+        assert_eq!(t.rows[0].1[1].text(), "Сүт");
+        assert_eq!(t.rows[1].1.first().map(|c| c.text()), Some("B".to_string()));
     }
 }

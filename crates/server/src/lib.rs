@@ -7,6 +7,7 @@
 //! with the [`auth::guard`] middleware.
 
 pub mod alerts;
+pub mod analytics_pages;
 pub mod api;
 pub mod auth;
 pub mod chat;

@@ -11,8 +11,8 @@ use domain::Permission::*;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
-    kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, orders_api, pages, planning_api,
+    alerts, analytics_pages, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages,
+    kb_edit, kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, orders_api, pages, planning_api,
     planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, shop_pages, skills, telegram,
     topics, work_api, work_pages, AppState,
 };
@@ -132,6 +132,13 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/admin/seller", Requires(ConfigureShop)),
     r(Get, "/api/v1/seller", Requires(ConfigureShop)),
     r(Put, "/api/v1/seller", Requires(ConfigureShop)),
+    // The shop manager's analytics (issue 6 §6).
+    r(Get, "/orders/analytics", Requires(ManageOrders)),
+    r(Post, "/orders/analytics/settings", Requires(ManageOrders)),
+    r(Post, "/orders/analytics/customers/{id}/callback", Requires(ManageOrders)),
+    r(Get, "/orders/analytics/export.csv", Requires(ManageOrders)),
+    r(Get, "/orders/analytics/export.xlsx", Requires(ManageOrders)),
+    r(Get, "/api/v1/sales/analytics", Requires(ManageOrders)),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     // The planner's room: histories, forecasts, staffing, schedules, exports.
@@ -493,6 +500,12 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/{id}/documents/{file}", get(order_documents::view))
         .route("/admin/seller", get(order_documents::seller_page).post(order_documents::save_seller))
         .route("/api/v1/seller", get(order_documents::get_seller).put(order_documents::put_seller))
+        .route("/orders/analytics", get(analytics_pages::room))
+        .route("/orders/analytics/settings", post(analytics_pages::save_settings))
+        .route("/orders/analytics/customers/{id}/callback", post(analytics_pages::callback))
+        .route("/orders/analytics/export.csv", get(analytics_pages::export_csv))
+        .route("/orders/analytics/export.xlsx", get(analytics_pages::export_xlsx))
+        .route("/api/v1/sales/analytics", get(analytics_pages::api))
         .route("/quality", get(pages::quality))
         .route("/planning", get(planning_pages::room))
         .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))

@@ -83,6 +83,12 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         // Order documents: who works orders; the seller's details: ConfigureShop.
         ("GET", "/orders/{id}/documents/{file}") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
         ("GET" | "POST", "/admin/seller") | ("GET" | "PUT", "/api/v1/seller") => Only(CONFIGURE_SHOP),
+        // The shop manager's analytics: ManageOrders.
+        ("GET", "/orders/analytics" | "/orders/analytics/export.csv" | "/orders/analytics/export.xlsx")
+        | ("GET", "/api/v1/sales/analytics")
+        | ("POST", "/orders/analytics/settings" | "/orders/analytics/customers/{id}/callback") => {
+            Only(MANAGE_ORDERS)
+        }
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
         ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")

@@ -32,6 +32,7 @@ pub mod planning;
 pub mod public;
 pub mod queues;
 pub mod returns;
+pub mod sales;
 pub mod sessions;
 pub mod settings;
 pub mod skills;
