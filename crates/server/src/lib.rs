@@ -27,6 +27,7 @@ pub mod mail_api;
 pub mod mail_channel;
 pub mod metrics;
 pub mod notices;
+pub mod order_pages;
 pub mod pages;
 pub mod password;
 pub mod planning;

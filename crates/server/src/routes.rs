@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
-    kb_edit_pages, kb_pages, live, mail_api, metrics, pages, planning_api, planning_pages, planning_tools,
+    kb_edit_pages, kb_pages, live, mail_api, metrics, order_pages, pages, planning_api, planning_pages, planning_tools,
     public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
 };
 
@@ -124,6 +124,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/desk/contacts/{id}/waiting", Requires(UseDesk)),
     r(Post, "/desk/contacts/{id}/replies", Requires(UseDesk)),
     r(Get, "/orders", Requires(UseOrders)),
+    // The order room and the desk's order panel (docs/ORDERS.md); the scripts use the orders API.
+    r(Get, "/orders/{id}", Requires(UseOrders)),
+    r(Get, "/static/order-desk.js", Public),
+    r(Get, "/static/orders.js", Public),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     // The planner's room: histories, forecasts, staffing, schedules, exports.
@@ -453,7 +457,10 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))
         .route("/desk/contacts/{id}/waiting", post(work_pages::waiting))
         .route("/desk/contacts/{id}/replies", post(work_pages::reply))
-        .route("/orders", get(pages::orders))
+        .route("/orders", get(order_pages::room))
+        .route("/orders/{id}", get(order_pages::order))
+        .route("/static/order-desk.js", get(order_pages::order_desk_js))
+        .route("/static/orders.js", get(order_pages::orders_js))
         .route("/quality", get(pages::quality))
         .route("/planning", get(planning_pages::room))
         .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))

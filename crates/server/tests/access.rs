@@ -63,7 +63,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         )
         | ("POST", "/api/v1/contacts/{id}/close" | "/api/v1/contacts/{id}/reopen" | "/api/v1/contacts/{id}/waiting")
         | ("POST", "/api/v1/contacts/{id}/replies") => Only(&[Operator, SeniorOperator, Supervisor]),
-        ("GET", "/orders") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        ("GET", "/orders" | "/orders/{id}") => Only(&[Operator, SeniorOperator, Supervisor, StoreManager]),
+        ("GET", "/static/order-desk.js" | "/static/orders.js") => Public,
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
         ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")
