@@ -182,7 +182,10 @@
     var body = $('od-lines').querySelector('tbody');
     body.textContent = '';
     var priced = {};
-    ((quote && quote.lines) || []).forEach(function (p) { priced[p.sku] = p; });
+    ((quote && quote.lines) || []).forEach(function (p) {
+      priced[p.sku] = p;
+      if (p.name) names[p.sku] = p.name;
+    });
     var alts = (quote && quote.alternatives) || {};
     var lineErrors = {};
     ((quote && quote.errors) || []).forEach(function (e) {
