@@ -77,6 +77,8 @@ const SCRIPT_KEYS: &[&str] = &[
     "ord-cancel-reason",
     "ord-call-done",
     "ord-paid",
+    "ord-receiver",
+    "ord-payment",
     "ord-refunded",
     "ord-goods-total",
     "ord-discount-total",

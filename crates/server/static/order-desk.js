@@ -182,6 +182,8 @@
     var body = $('od-lines').querySelector('tbody');
     body.textContent = '';
     var priced = {};
+    var promoNames = {};
+    ((quote && quote.promotions) || []).forEach(function (p) { promoNames[p.id] = p.name; });
     ((quote && quote.lines) || []).forEach(function (p) {
       priced[p.sku] = p;
       if (p.name) names[p.sku] = p.name;
@@ -216,7 +218,7 @@
       if (p) {
         var parts = [];
         if (p.tier_discount) parts.push(t('od-tier') + ' −' + money(p.tier_discount));
-        if (p.promotion_discount) parts.push(t('od-promo') + (p.promotion ? ' «' + p.promotion + '»' : '') + ' −' + money(p.promotion_discount));
+        if (p.promotion_discount) parts.push(t('od-promo') + (p.promotion ? ' «' + (promoNames[p.promotion] || p.promotion) + '»' : '') + ' −' + money(p.promotion_discount));
         disc.textContent = parts.join('; ') || '—';
         if (p.promotion) tr.setAttribute('data-promotion', p.promotion);
       }
