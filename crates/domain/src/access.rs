@@ -79,11 +79,14 @@ impl Role {
                 EditCustomers,
                 ManageCustomers,
                 EditKnowledge,
+                ManageOrders,
             ],
             Role::HeadOfCentre => {
                 &[UseQuality, UsePlanning, ViewWallboard, ViewReports, ViewCustomerData, ViewUsers, ManageCustomers]
             }
-            Role::StoreManager => &[UseOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers],
+            Role::StoreManager => {
+                &[UseOrders, ManageOrders, ViewReports, ViewCustomerData, EditCustomers, ManageCustomers]
+            }
             Role::Administrator => &[ViewUsers, ManageUsers, ViewAudit, ManageQueues, EditKnowledge, ManageChannels],
         }
     }
@@ -125,10 +128,13 @@ pub enum Permission {
     EditKnowledge,
     /// Configure the channels: email mailboxes (servers, passwords, target queue).
     ManageChannels,
+    /// Fulfil orders (pick, pack, ship, deliver, close), receivables, order
+    /// settings, return decisions (001: the online-shop manager's duties).
+    ManageOrders,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::UseDesk,
         Permission::UseOrders,
         Permission::UseQuality,
@@ -144,6 +150,7 @@ impl Permission {
         Permission::ManageCustomers,
         Permission::EditKnowledge,
         Permission::ManageChannels,
+        Permission::ManageOrders,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -163,6 +170,7 @@ impl Permission {
             Permission::ManageCustomers => "manage_customers",
             Permission::EditKnowledge => "edit_knowledge",
             Permission::ManageChannels => "manage_channels",
+            Permission::ManageOrders => "manage_orders",
         }
     }
 }

@@ -163,3 +163,22 @@ pub const CHAT_ENDED: &str = "chat.ended";
 pub const CHAT_TRANSCRIPT_SENT: &str = "chat.transcript_sent";
 /// A catalogue file was applied: every item upserted by SKU with its prices and stock (payload: created, updated).
 pub const CATALOGUE_IMPORTED: &str = "catalogue.imported";
+// ---- Orders (issue 6): every change of an order; order_id, contact_id and customer_id are set.
+/// An order was taken (payload: status, source, total, lines).
+pub const ORDER_CREATED: &str = "order.created";
+pub const ORDER_CONFIRMED: &str = "order.confirmed";
+pub const ORDER_PAID: &str = "order.paid";
+pub const ORDER_PICKED: &str = "order.picked";
+pub const ORDER_PACKED: &str = "order.packed";
+/// Shipped (payload: carrier, tracking, the warehouses the goods left).
+pub const ORDER_SHIPPED: &str = "order.shipped";
+pub const ORDER_DELIVERED: &str = "order.delivered";
+pub const ORDER_CLOSED: &str = "order.closed";
+/// Cancelled (payload: reason, refund).
+pub const ORDER_CANCELLED: &str = "order.cancelled";
+/// The credit gate blocked an order and the contact went to the manager or finance.
+pub const ORDER_BLOCKED: &str = "order.blocked";
+/// A customer's receivables or credit limit were set.
+pub const CUSTOMER_ACCOUNT_CHANGED: &str = "customer_account.changed";
+/// The order settings (offer threshold, tariffs, pick-up points, queues) were replaced.
+pub const ORDER_SETTINGS_CHANGED: &str = "order_settings.changed";

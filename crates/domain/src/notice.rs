@@ -206,6 +206,36 @@ pub fn fill_text(text: &str, number: i64) -> String {
     text.trim().replace("{ $number }", &n).replace("{$number}", &n).replace("{number}", &n)
 }
 
+/// The notices of orders (issue 6, docs/ORDERS.md): message keys taking
+/// `$number` (the order id), `$carrier` and `$tracking`. Administrators
+/// override them like the contact notices.
+pub const ORDER_NOTICE_KEYS: [&str; 11] = [
+    "order-created",
+    "order-confirmed",
+    "order-paid",
+    "order-picked",
+    "order-packed",
+    "order-shipped",
+    "order-delivered",
+    "order-closed",
+    "order-cancelled",
+    "return-accepted",
+    "return-refused",
+];
+
+/// An administrator's order notice text with the order number, carrier and
+/// tracking number put in (`{number}`, `{carrier}`, `{tracking}`).
+pub fn fill_order_text(text: &str, number: i64, carrier: &str, tracking: &str) -> String {
+    let mut out = fill_text(text, number);
+    for (name, value) in [("carrier", carrier), ("tracking", tracking)] {
+        out = out
+            .replace(&format!("{{ ${name} }}"), value)
+            .replace(&format!("{{${name}}}"), value)
+            .replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,6 +334,7 @@ mod tests {
     fn administrators_texts_take_the_number() {
         assert_eq!(fill_text(" Заявка {number} готова ", 42), "Заявка 42 готова");
         assert_eq!(fill_text("№ { $number }", 7), "№ 7");
+        assert_eq!(fill_order_text("{number}: { $carrier } {tracking}", 5, "Kazpost", "RR1"), "5: Kazpost RR1");
         assert!(validate_text("Өтініш {number} шешілді").is_ok());
         assert_eq!(validate_text("  ").map_err(|e| e.code), Err("notice-text-invalid"));
         assert!(validate_text(&"я".repeat(MAX_TEXT_CHARS)).is_ok());

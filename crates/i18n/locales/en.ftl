@@ -768,6 +768,19 @@ chat-page-url = Page
 chat-file = File
 chat-demo-title = Web chat demo page
 chat-demo-text = This is how a shop's site with the chat embedded looks: open the chat in the bottom right corner.
+
+## Orders core (issue 6): customer notices of orders ($number = order id)
+order-created = Your order No. { $number } has been received. We will contact you to confirm it.
+order-confirmed = Order No. { $number } is confirmed.
+order-paid = Payment for order No. { $number } has been received.
+order-picked = Order No. { $number } is being picked at the warehouse.
+order-packed = Order No. { $number } is packed and ready to ship.
+order-shipped = Order No. { $number } has been shipped: { $carrier }, tracking number { $tracking }.
+order-delivered = Order No. { $number } has been delivered. Thank you for your purchase!
+order-closed = Order No. { $number } is closed.
+order-cancelled = Order No. { $number } is cancelled. If you paid for it, the money will be refunded.
+return-accepted = The return for order No. { $number } is accepted.
+return-refused = The return for order No. { $number } is refused; the reason is in our answer.
 # --- Order desk UI: the desk's order panel, the order room, order changes on the timeline (issue 6, wt-ui) ---
 ord-order-title = Order
 ord-status-new = new

@@ -768,6 +768,19 @@ chat-page-url = Бет
 chat-file = Файл
 chat-demo-title = Веб-чаттың демо беті
 chat-demo-text = Чат орнатылған дүкен сайты осылай көрінеді: төменгі оң жақ бұрыштағы чатты ашыңыз.
+
+## Orders core (issue 6): customer notices of orders ($number = order id)
+order-created = № { $number } тапсырысыңыз қабылданды. Растау үшін сізбен хабарласамыз.
+order-confirmed = № { $number } тапсырыс расталды.
+order-paid = № { $number } тапсырыстың төлемі алынды.
+order-picked = № { $number } тапсырыс қоймада жиналуда.
+order-packed = № { $number } тапсырыс оралды және жөнелтуге дайын.
+order-shipped = № { $number } тапсырыс жөнелтілді: { $carrier }, трек-нөмірі { $tracking }.
+order-delivered = № { $number } тапсырыс жеткізілді. Сатып алғаныңызға рахмет!
+order-closed = № { $number } тапсырыс жабылды.
+order-cancelled = № { $number } тапсырыс тоқтатылды. Төлеген болсаңыз, ақша қайтарылады.
+return-accepted = № { $number } тапсырыс бойынша қайтару қабылданды.
+return-refused = № { $number } тапсырыс бойынша қайтарудан бас тартылды; себебі жауапта көрсетілген.
 # --- Order desk UI: the desk's order panel, the order room, order changes on the timeline (issue 6, wt-ui) ---
 ord-order-title = Тапсырыс
 ord-status-new = жаңа

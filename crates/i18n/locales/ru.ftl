@@ -768,6 +768,19 @@ chat-page-url = Страница
 chat-file = Файл
 chat-demo-title = Демо-страница веб-чата
 chat-demo-text = Так выглядит сайт магазина со встроенным чатом: откройте чат в правом нижнем углу.
+
+## Orders core (issue 6): customer notices of orders ($number = order id)
+order-created = Ваш заказ № { $number } принят. Мы свяжемся с вами для подтверждения.
+order-confirmed = Заказ № { $number } подтверждён.
+order-paid = Оплата заказа № { $number } получена.
+order-picked = Заказ № { $number } собирается на складе.
+order-packed = Заказ № { $number } упакован и готов к отправке.
+order-shipped = Заказ № { $number } отправлен: { $carrier }, трек-номер { $tracking }.
+order-delivered = Заказ № { $number } доставлен. Спасибо за покупку!
+order-closed = Заказ № { $number } закрыт.
+order-cancelled = Заказ № { $number } отменён. Если вы оплатили его, деньги будут возвращены.
+return-accepted = Возврат по заказу № { $number } принят.
+return-refused = В возврате по заказу № { $number } отказано; причина указана в ответе.
 # --- Order desk UI: the desk's order panel, the order room, order changes on the timeline (issue 6, wt-ui) ---
 ord-order-title = Заказ
 ord-status-new = новый

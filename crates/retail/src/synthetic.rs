@@ -84,3 +84,40 @@ fn write(rows: u32, faults: &[(u32, &str)]) -> Result<Vec<u8>, XlsxError> {
     }
     book.save_to_buffer()
 }
+
+/// A small shop for the order tests (store and server): milk with tiers
+/// and a key-client price, its alternative and complement, a promoted tea
+/// (10 % off), the last two units of a coffee, an out-of-stock soap whose
+/// alternative is in stock, and three items for offer prompts.
+pub fn small_shop() -> crate::catalogue::Catalogue {
+    use crate::catalogue::{import, Benefit, ImportRules, Names, Promotion};
+    const CSV: &str = "sku,name_ru,name_kk,name_en,category,price_retail,price_key,tiers,stock,vat,alternatives,complements,attributes,goods_class
+MILK,Молоко 3.2% 1 л,Сүт 3.2% 1 л,Milk 3.2% 1 l,Продукты > Молочные,450,419.99,10:3,main:100;almaty:20,12,KEFIR,BREAD,жирность=3.2%,food
+KEFIR,Кефир 1 л,Айран 1 л,Kefir 1 l,Продукты > Молочные,390,,,main:50,12,,,,food
+BREAD,Хлеб Бородинский,Бородин наны,Borodinsky bread,Продукты > Хлеб,250,,,main:30,12,,,,food
+TEA,Чай чёрный 100 г,Қара шай 100 г,Black tea 100 g,Продукты > Чай,1200,,,main:40,12,,,,food
+COFFEE,Кофе молотый 250 г,Ұнтақ кофе 250 г,Ground coffee 250 g,Продукты > Кофе,3000,,,main:2,12,,,,food
+SOAP,Мыло детское,Балалар сабыны,Baby soap,Бытовое > Гигиена,300,,,main:0,12,GEL,,,hygiene
+GEL,Гель для душа,Душ гелі,Shower gel,Бытовое > Гигиена,900,,,main:25,12,,,,hygiene
+SPONGE,Губка кухонная,Ас үй губкасы,Kitchen sponge,Бытовое > Кухня,150,,,main:200,12,,,,non_food
+FOIL,Фольга 10 м,Фольга 10 м,Foil 10 m,Бытовое > Кухня,700,,,main:60,12,,,,non_food
+NAPKIN,Салфетки бумажные,Қағаз майлықтар,Paper napkins,Бытовое > Кухня,200,,,main:80,12,,,,non_food
+";
+    let mut cat = match import(CSV.as_bytes(), &ImportRules::default()) {
+        Ok(Ok(imported)) => imported.catalogue,
+        other => panic!("the small shop imports: {other:?}"),
+    };
+    cat.promotions.push(Promotion {
+        id: "tea10".into(),
+        title: Names { ru: "Чай −10 %".into(), kk: "Шай −10 %".into(), en: "Tea −10 %".into() },
+        from: 0,
+        until: 4_000_000_000,
+        min_qty: 1,
+        min_order_sum: 0,
+        skus: vec!["TEA".into()],
+        categories: vec![],
+        client_types: vec![],
+        benefit: Benefit::Percent(1000),
+    });
+    cat
+}

@@ -28,6 +28,7 @@ pub mod mail_channel;
 pub mod metrics;
 pub mod notices;
 pub mod order_pages;
+pub mod orders_api;
 pub mod pages;
 pub mod password;
 pub mod planning;

@@ -266,7 +266,11 @@ impl NoticeRenderer {
 
     /// The catalogue's text of `key` in `locale`, with `{number}` left for the placeholder.
     pub fn default_text(&self, locale: Locale, key: &str) -> String {
-        self.catalog.get_args(locale, key, &[("number", "{number}")])
+        self.catalog.get_args(
+            locale,
+            key,
+            &[("number", "{number}"), ("carrier", "{carrier}"), ("tracking", "{tracking}")],
+        )
     }
 }
 
@@ -281,6 +285,21 @@ impl store::NoticeText for NoticeRenderer {
             .and_then(|m| m.get(lang.code()))
             .map(|t| rules::fill_text(t, contact_id));
         own.unwrap_or_else(|| self.catalog.get_args(lang, notice.key(), &[("number", &contact_id.to_string())]))
+    }
+
+    fn order_text(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
+        let lang = Locale::or_default(locale);
+        let own = self
+            .overrides
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key)
+            .and_then(|m| m.get(lang.code()))
+            .map(|t| rules::fill_order_text(t, number, carrier, tracking));
+        own.unwrap_or_else(|| {
+            let n = number.to_string();
+            self.catalog.get_args(lang, key, &[("number", &n), ("carrier", carrier), ("tracking", tracking)])
+        })
     }
 }
 
@@ -652,15 +671,18 @@ struct GatewaysPage {
 
 fn text_rows(st: &AppState) -> Vec<TextRow> {
     let own = st.notice_texts.overrides();
+    let order_keys = domain::notice::ORDER_NOTICE_KEYS.iter().copied();
     domain::contact_work::Notice::ALL
         .iter()
-        .map(|n| TextRow {
-            key: n.key(),
+        .map(|n| n.key())
+        .chain(order_keys)
+        .map(|key| TextRow {
+            key,
             cells: Locale::ALL
                 .iter()
                 .map(|l| {
-                    let text = own.get(n.key()).and_then(|m| m.get(l.code())).cloned().unwrap_or_default();
-                    (l.code(), format!("t.{}.{}", n.key(), l.code()), text, st.notice_texts.default_text(*l, n.key()))
+                    let text = own.get(key).and_then(|m| m.get(l.code())).cloned().unwrap_or_default();
+                    (l.code(), format!("t.{}.{}", key, l.code()), text, st.notice_texts.default_text(*l, key))
                 })
                 .collect(),
         })

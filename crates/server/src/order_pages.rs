@@ -114,7 +114,7 @@ pub fn script_texts(t: &Tr) -> String {
 
 /// Whether the user may run fulfilment (pick … close): `ManageOrders`.
 pub fn can_manage_orders(user: &User) -> bool {
-    user.active && user.roles.iter().any(|r| r.permissions().iter().any(|p| p.as_str() == "manage_orders"))
+    user.active && user.can(domain::Permission::ManageOrders)
 }
 
 /// The desk's order panel in a contact window: who the order is for.

@@ -12,8 +12,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages, kb_edit,
-    kb_edit_pages, kb_pages, live, mail_api, metrics, order_pages, pages, planning_api, planning_pages, planning_tools,
-    public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
+    kb_edit_pages, kb_pages, live, mail_api, metrics, order_pages, orders_api, pages, planning_api, planning_pages,
+    planning_tools, public_pages, queue_pages, service_pages, skills, telegram, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -307,6 +307,18 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/admin/telegram", Requires(ManageChannels)),
     r(Post, "/admin/telegram/{id}", Requires(ManageChannels)),
     r(Post, "/admin/telegram/{id}/webhook", Requires(ManageChannels)),
+    // Orders (issue 6, docs/ORDERS.md): the desk takes them, store managers fulfil.
+    // Fulfilment actions are further limited to ManageOrders inside the handler.
+    r(Get, "/api/v1/catalogue/search", Requires(UseOrders)),
+    r(Post, "/api/v1/orders/quote", Requires(UseOrders)),
+    r(Get, "/api/v1/orders", Requires(UseOrders)),
+    r(Post, "/api/v1/orders", Requires(UseOrders)),
+    r(Get, "/api/v1/orders/{id}", Requires(UseOrders)),
+    r(Post, "/api/v1/orders/{id}/actions", Requires(UseOrders)),
+    r(Get, "/api/v1/customers/{id}/account", Requires(UseOrders)),
+    r(Put, "/api/v1/customers/{id}/account", Requires(ManageOrders)),
+    r(Get, "/api/v1/order-settings", Requires(ManageOrders)),
+    r(Put, "/api/v1/order-settings", Requires(ManageOrders)),
 ];
 
 /// Routes authenticated by a secret in their path (PBX webhooks): a cookie
@@ -520,6 +532,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}", get(api::get_user))
         .route("/api/v1/users/{id}/roles", put(api::set_roles))
         .route("/api/v1/audit", get(api::audit))
+        .route("/api/v1/catalogue/search", get(orders_api::search))
+        .route("/api/v1/orders/quote", post(orders_api::quote))
+        .route("/api/v1/orders", get(orders_api::list).post(orders_api::create))
+        .route("/api/v1/orders/{id}", get(orders_api::get_order))
+        .route("/api/v1/orders/{id}/actions", post(orders_api::action))
+        .route("/api/v1/customers/{id}/account", get(orders_api::get_account).put(orders_api::put_account))
+        .route("/api/v1/order-settings", get(orders_api::get_settings).put(orders_api::put_settings))
         .route("/api/v1/customers", get(customer_api::search).post(customer_api::create))
         .route("/api/v1/customers/{id}", get(customer_api::customer))
         .route("/api/v1/customers/{id}/duplicates", get(customer_api::duplicates))

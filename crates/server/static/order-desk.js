@@ -19,6 +19,7 @@
   var lines = []; // [{sku, qty, name}]
   var names = {}; // sku -> name, from search results and suggestions
   var offers = {}; // sku -> {sku, why, accepted}
+  var seen = {}; // sku -> the suggestion as the quote gave it
   var quote = null;
   var requestKey = 'desk-' + contactId + '-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
   var created = false;
@@ -283,7 +284,12 @@
   }
 
   function renderSuggestions() {
-    var list = (quote && quote.suggestions) || [];
+    var list = ((quote && quote.suggestions) || []).slice();
+    list.forEach(function (s) { seen[s.sku] = s; });
+    // What was offered stays listed (the quote stops suggesting it), so it can still be added.
+    Object.keys(offers).forEach(function (sku) {
+      if (seen[sku] && !list.some(function (s) { return s.sku === sku; })) list.push(seen[sku]);
+    });
     var ul = $('od-suggestions');
     ul.textContent = '';
     list.forEach(function (s) {

@@ -81,8 +81,7 @@ async fn the_order_room_is_a_shell_over_the_api_with_actions_by_role() {
         assert!(page.body.contains("/orders/77/documents/invoice.pdf?lang=kk"), "{k}: documents linked");
         let page = app.get("/orders/77", &[("cookie", &sm)]).await;
         assert_eq!(page.status, StatusCode::OK, "{k}");
-        let manage = domain::Role::StoreManager.permissions().iter().any(|p| p.as_str() == "manage_orders");
-        assert!(page.body.contains(&format!("data-can-manage=\"{manage}\"")), "{k}: fulfilment for ManageOrders");
+        assert!(page.body.contains("data-can-manage=\"true\""), "{k}: fulfilment for ManageOrders");
 
         let bad = app.get("/orders/abc", &[("cookie", &op)]).await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{k}: a number is needed");

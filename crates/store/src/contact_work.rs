@@ -28,6 +28,13 @@ pub trait NoticeText: Send + Sync {
     /// The text of `notice` about contact number `contact_id`, in `locale`
     /// (`ru`, `kk` or `en`; anything else is the renderer's default).
     fn text(&self, locale: &str, notice: Notice, contact_id: i64) -> String;
+
+    /// The text of an order notice (`domain::notice::ORDER_NOTICE_KEYS`)
+    /// about order `number`; the message key when not implemented.
+    fn order_text(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
+        let _ = (locale, number, carrier, tracking);
+        key.to_string()
+    }
 }
 
 /// Where a store handle keeps its renderer (shared by clones).
@@ -42,6 +49,23 @@ impl NoticeSlot {
             None => notice.key().to_string(),
         }
     }
+
+    fn render_order(&self, locale: &str, key: &str, number: i64, carrier: &str, tracking: &str) -> String {
+        let guard = self.0.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match guard.as_ref() {
+            Some(r) => r.order_text(locale, key, number, carrier, tracking),
+            None => key.to_string(),
+        }
+    }
+}
+
+/// What an order notice says: the order number, its carrier and tracking number.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OrderNotice<'a> {
+    pub key: &'a str,
+    pub order_id: i64,
+    pub carrier: &'a str,
+    pub tracking: &'a str,
 }
 
 /// An internal note on a contact (staff only).
@@ -210,6 +234,43 @@ impl Store {
     pub fn set_notice_text(&self, renderer: Arc<dyn NoticeText>) {
         let mut slot = self.notices.0.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         *slot = Some(renderer);
+    }
+
+    /// Writes an order's customer notice inside its transaction, like
+    /// [`Store::notify`]: on the order contact's channel, in the customer's language.
+    pub(crate) async fn notify_order(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        contact_id: i64,
+        n: OrderNotice<'_>,
+        at: i64,
+    ) -> Result<()> {
+        let row = sqlx::query(
+            "SELECT c.channel, c.customer_id, cu.locale FROM contacts c JOIN customers cu ON cu.id = c.customer_id \
+             WHERE c.id = $1",
+        )
+        .bind(contact_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let Some(row) = row else { return Ok(()) };
+        let channel: String = row.try_get("channel")?;
+        let customer_id: i64 = row.try_get("customer_id")?;
+        let locale: String = row.try_get("locale")?;
+        let body = self.notices.render_order(&locale, n.key, n.order_id, n.carrier, n.tracking);
+        sqlx::query(
+            "INSERT INTO notifications (contact_id, customer_id, channel, template_key, locale, body, status, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+        )
+        .bind(contact_id)
+        .bind(customer_id)
+        .bind(&channel)
+        .bind(n.key)
+        .bind(&locale)
+        .bind(&body)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
     }
 
     /// Writes the notice of a status change inside its transaction: to the

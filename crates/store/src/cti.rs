@@ -331,48 +331,7 @@ impl Store {
         let number = domain::customer::normalize_phone(&cb.number).map_err(|_| invalid("from", "invalid-phone"))?;
         let at = now_ms();
         let mut tx = self.begin().await?;
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT contact_id FROM callbacks WHERE source = $1 AND request_key = $2")
-                .bind(cb.source)
-                .bind(&cb.key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(contact) = known {
-            return Ok(contact);
-        }
-        let queue = queue_for(&mut tx, Some(&cb.queue)).await?.ok_or(invalid("queue", "unknown-queue"))?;
-        let customer_id = customer_for(&mut tx, &number).await?;
-        let contact_id: i64 = sqlx::query_scalar(
-            "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, operator_id, \
-             customer_id, subject, created_at, updated_at) VALUES ($1, $2, $3, '', 0, 'new', NULL, NULL, $4, $5, $6, $6) \
-             RETURNING id",
-        )
-        .bind(Channel::Voice.as_str())
-        .bind(Direction::Outbound.as_str())
-        .bind(ContactType::Information.as_str())
-        .bind(customer_id)
-        .bind(&number)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO callbacks (contact_id, number, queue_id, due_at, source, request_key, released_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
-        )
-        .bind(contact_id)
-        .bind(&number)
-        .bind(queue)
-        .bind(cb.due_at)
-        .bind(cb.source)
-        .bind(&cb.key)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        let refs = EventRefs { contact_id: Some(contact_id), queue_id: Some(queue), customer_id, ..Default::default() };
-        let payload = json!({"channel": Channel::Voice.as_str(), "type": ContactType::Information.as_str(), "topic": "",
-            "direction": Direction::Outbound.as_str(), "callback": {"number": number, "due_at": cb.due_at,
-            "source": cb.source}});
-        events::append(&mut tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload }).await?;
+        let contact_id = insert_callback(&mut tx, cb, &number, None, at).await?;
         tx.commit().await?;
         Ok(contact_id)
     }
@@ -759,4 +718,63 @@ async fn start_call(
         "call_id": msg.call_id, "from": msg.from, "to": msg.to, "direction": direction.as_str(), "queue": msg.queue});
     events::append(tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload }).await?;
     Ok(CallOutcome { contact_id, operator_id: holder, customer_id, state })
+}
+
+/// Inserts a callback (its outbound voice contact, the `callbacks` row and
+/// `contact.created`) inside `tx` for an already normalised `number`; a
+/// repeated (source, key) returns the first one's contact. Also used for the
+/// confirmation call of an order (`store::orders`).
+pub(crate) async fn insert_callback(
+    tx: &mut Transaction<'static, Any>,
+    cb: &NewCallback,
+    number: &str,
+    customer: Option<i64>,
+    at: i64,
+) -> Result<i64> {
+    let known: Option<i64> =
+        sqlx::query_scalar("SELECT contact_id FROM callbacks WHERE source = $1 AND request_key = $2")
+            .bind(cb.source)
+            .bind(&cb.key)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(contact) = known {
+        return Ok(contact);
+    }
+    let queue = queue_for(tx, Some(&cb.queue)).await?.ok_or(invalid("queue", "unknown-queue"))?;
+    let customer_id = match customer {
+        Some(id) => Some(id),
+        None => customer_for(tx, number).await?,
+    };
+    let contact_id: i64 = sqlx::query_scalar(
+            "INSERT INTO contacts (channel, direction, contact_type, topic, priority, status, queue_id, operator_id, \
+             customer_id, subject, created_at, updated_at) VALUES ($1, $2, $3, '', 0, 'new', NULL, NULL, $4, $5, $6, $6) \
+             RETURNING id",
+        )
+        .bind(Channel::Voice.as_str())
+        .bind(Direction::Outbound.as_str())
+        .bind(ContactType::Information.as_str())
+        .bind(customer_id)
+        .bind(number)
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO callbacks (contact_id, number, queue_id, due_at, source, request_key, released_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+    )
+    .bind(contact_id)
+    .bind(number)
+    .bind(queue)
+    .bind(cb.due_at)
+    .bind(cb.source)
+    .bind(&cb.key)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    let refs = EventRefs { contact_id: Some(contact_id), queue_id: Some(queue), customer_id, ..Default::default() };
+    let payload = json!({"channel": Channel::Voice.as_str(), "type": ContactType::Information.as_str(), "topic": "",
+            "direction": Direction::Outbound.as_str(), "callback": {"number": number, "due_at": cb.due_at,
+            "source": cb.source}});
+    events::append(tx, &NewEvent { at, kind: ev::CONTACT_CREATED, refs, payload }).await?;
+    Ok(contact_id)
 }

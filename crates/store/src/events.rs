@@ -65,7 +65,7 @@ pub async fn append_all(tx: &mut Transaction<'static, Any>, events: &[NewEvent])
     Ok(())
 }
 
-fn record_from_row(r: &sqlx::any::AnyRow) -> Result<EventRecord> {
+pub(crate) fn record_from_row(r: &sqlx::any::AnyRow) -> Result<EventRecord> {
     let payload: String = r.try_get("payload")?;
     Ok(EventRecord {
         id: r.try_get("id")?,

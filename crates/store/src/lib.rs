@@ -25,6 +25,7 @@ pub mod kb;
 pub mod kb_edit;
 pub mod mail;
 pub mod notices;
+pub mod orders;
 pub mod planning;
 pub mod public;
 pub mod queues;

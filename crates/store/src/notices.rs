@@ -446,7 +446,8 @@ impl Store {
     /// Replaces the administrators' notice texts: keys of `domain::contact_work::Notice`,
     /// locales `ru`/`kk`/`en`, each text checked; event and audit row.
     pub async fn set_notice_texts(&self, texts: &NoticeTexts, actor: &AuditActor) -> Result<()> {
-        let keys: Vec<&str> = domain::contact_work::Notice::ALL.iter().map(|n| n.key()).collect();
+        let mut keys: Vec<&str> = domain::contact_work::Notice::ALL.iter().map(|n| n.key()).collect();
+        keys.extend(domain::notice::ORDER_NOTICE_KEYS);
         for (key, by_locale) in texts {
             if !keys.contains(&key.as_str()) {
                 return Err(domain::validate::Invalid { field: "key", code: "notice-key-unknown" }.into());

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mailbox;
+pub mod orders;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
