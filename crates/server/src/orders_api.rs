@@ -298,7 +298,26 @@ pub async fn create(
         request_key: d.request_key.map(|k| k.trim().to_string()),
     };
     let settings = st.store.order_settings().await?;
-    created_response(st.store.create_order(&input, &settings).await?)
+    let created = st.store.create_order(&input, &settings).await?;
+    route_opened(&st, &input, &created).await;
+    created_response(created)
+}
+
+/// Routes the contact an API or web-form order opened (the store registered it queued).
+pub async fn route_opened(st: &AppState, input: &so::CreateOrder, created: &Created) {
+    let Created::New(o) = created else { return };
+    if input.contact_id.is_some() {
+        return;
+    }
+    match st.store.contact(o.contact_id).await {
+        Ok(Some(c)) => {
+            if let Some(q) = c.queue_id {
+                st.dispatch.route_registered(&st.store, &c, q).await;
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!("order {} contact not routed: {e}", o.id),
+    }
 }
 
 /// The answer to a create: 201, 200 (repeated key), 409 or 422.
@@ -491,8 +510,55 @@ pub async fn put_settings(
     Ok(Json(st.store.order_settings().await?))
 }
 
+// ---------------------------------------------------------------- credit redirect
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedirectIn {
+    /// The order's total (0: any order).
+    #[serde(default)]
+    pub total: i64,
+    /// The order's terms (deferred ones use credit).
+    pub terms: Option<String>,
+}
+
 #[derive(Debug, Serialize)]
 pub struct RedirectOut {
+    /// `manager` or `finance`.
     pub redirect: &'static str,
+    pub queue_id: i64,
     pub gate: so::GateOut,
+}
+
+/// `POST /api/v1/contacts/{id}/credit-redirect`: the gate is checked again;
+/// a blocked contact goes to a queue its manager serves or to finance, with
+/// the reasons as the transfer's reason; event `order.blocked`.
+pub async fn credit_redirect(
+    State(st): State<AppState>,
+    SignedInUser(_user, caller): SignedInUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RedirectIn>,
+) -> Result<Json<RedirectOut>, OrderError> {
+    let contact = st.store.contact(id).await?.ok_or_else(|| ApiError::not_found("contact"))?;
+    let Some(customer) = contact.customer_id else { return Err(OrderError::field("customer_id", "no-customer")) };
+    let on_credit = match input.terms.as_deref() {
+        None => false,
+        Some(t) => so::parse_terms(t).ok_or_else(|| OrderError::field("terms", "bad-terms"))?.on_credit(),
+    };
+    let gate = st
+        .store
+        .credit_gate(customer, input.total.max(0), on_credit)
+        .await?
+        .ok_or_else(|| ApiError::not_found("customer"))?;
+    if gate.open {
+        return Err(OrderError::new(StatusCode::CONFLICT, "gate-open", "the credit gate is open: take the order"));
+    }
+    let settings = st.store.order_settings().await?;
+    let Some((to, queue)) = st.store.credit_redirect_target(&gate, &settings).await? else {
+        return Err(OrderError::new(StatusCode::CONFLICT, "no-finance-queue", "create the finance queue first"));
+    };
+    let reason = format!("credit gate: {} → {to}", gate.reasons.join(", "));
+    st.dispatch.transfer(&st.store, id, queue, &reason, &caller.actor()).await?;
+    st.store.record_order_blocked(id, customer, &gate, to, &caller.actor()).await?;
+    Ok(Json(RedirectOut { redirect: to, queue_id: queue, gate }))
 }

@@ -317,6 +317,7 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Post, "/api/v1/orders/{id}/actions", Requires(UseOrders)),
     r(Get, "/api/v1/customers/{id}/account", Requires(UseOrders)),
     r(Put, "/api/v1/customers/{id}/account", Requires(ManageOrders)),
+    r(Post, "/api/v1/contacts/{id}/credit-redirect", Requires(UseOrders)),
     r(Get, "/api/v1/order-settings", Requires(ManageOrders)),
     r(Put, "/api/v1/order-settings", Requires(ManageOrders)),
 ];
@@ -539,6 +540,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/actions", post(orders_api::action))
         .route("/api/v1/customers/{id}/account", get(orders_api::get_account).put(orders_api::put_account))
         .route("/api/v1/order-settings", get(orders_api::get_settings).put(orders_api::put_settings))
+        .route("/api/v1/contacts/{id}/credit-redirect", post(orders_api::credit_redirect))
         .route("/api/v1/customers", get(customer_api::search).post(customer_api::create))
         .route("/api/v1/customers/{id}", get(customer_api::customer))
         .route("/api/v1/customers/{id}/duplicates", get(customer_api::duplicates))

@@ -74,7 +74,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         // (tests/orders.rs); accounts and settings are the managers'.
         ("GET", "/api/v1/catalogue/search" | "/api/v1/orders" | "/api/v1/orders/{id}")
         | ("GET", "/api/v1/customers/{id}/account")
-        | ("POST", "/api/v1/orders/quote" | "/api/v1/orders" | "/api/v1/orders/{id}/actions") => Only(USE_ORDERS),
+        | ("POST", "/api/v1/orders/quote" | "/api/v1/orders" | "/api/v1/orders/{id}/actions")
+        | ("POST", "/api/v1/contacts/{id}/credit-redirect") => Only(USE_ORDERS),
         ("PUT", "/api/v1/customers/{id}/account" | "/api/v1/order-settings") | ("GET", "/api/v1/order-settings") => {
             Only(MANAGE_ORDERS)
         }

@@ -217,8 +217,20 @@ async fn refusals_write_nothing_and_api_orders_get_a_confirmation_call() {
             events_before,
             "{kind}: refusals write nothing"
         );
+        // The blocked contact goes to finance (no manager), with the reasons; event order.blocked.
+        let redirect = format!("/api/v1/contacts/{}/credit-redirect", app.contact);
+        let r = app.api(Method::POST, &redirect, Some(&op), Some("{}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{kind}: {}", r.body);
+        assert_eq!(r.json()["redirect"], "finance");
+        let moved = app.state.store.contact(app.contact).await.expect("read").expect("contact");
+        assert_eq!(moved.queue_id, r.json()["queue_id"].as_i64());
+        let hops = app.state.store.contact_hops(app.contact).await.expect("hops");
+        assert!(hops.last().expect("hop").reason.contains("overdue"), "{hops:?}");
+        assert_eq!(app.state.store.count_events(Some("order.blocked")).await.expect("count"), 1);
         let acc = json!({"balance": 0, "overdue": 0, "credit_limit": 1_000_000}).to_string();
         assert_eq!(app.api(Method::PUT, &path, Some(&manager), Some(&acc)).await.status, StatusCode::OK);
+        let r = app.api(Method::POST, &redirect, Some(&op), Some("{}")).await;
+        assert_eq!((r.status, r.json()["error"].as_str()), (StatusCode::CONFLICT, Some("gate-open")));
         let r = app.api(Method::GET, &path, Some(&op), None).await.json();
         assert_eq!(r["credit_limit"], 1_000_000);
 

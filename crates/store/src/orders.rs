@@ -1340,6 +1340,58 @@ impl Store {
         Ok(())
     }
 
+    // ------------------------------------------------------------ credit redirect
+
+    /// The credit gate for a customer and an order of `total` (0: any order).
+    pub async fn credit_gate(&self, customer_id: i64, total: Money, on_credit: bool) -> Result<Option<GateOut>> {
+        let Some(a) = self.customer_account(customer_id).await? else { return Ok(None) };
+        let r =
+            Receivables { balance: a.balance, overdue: a.overdue, credit_limit: a.credit_limit, manager: a.manager_id };
+        Ok(Some(GateOut::from_gate(&credit::gate(&r, total, on_credit), &r)))
+    }
+
+    /// Where a blocked contact goes: (`manager` and a queue the manager
+    /// serves, or `finance` and the finance queue); `None` when neither exists.
+    pub async fn credit_redirect_target(
+        &self,
+        gate: &GateOut,
+        settings: &OrderSettings,
+    ) -> Result<Option<(&'static str, i64)>> {
+        if let Some(m) = gate.manager_id {
+            let served = self.queue_members().await?.into_iter().find(|(_, u)| *u == m).map(|(q, _)| q);
+            if let Some(q) = served {
+                return Ok(Some(("manager", q)));
+            }
+        }
+        let finance = self.list_queues().await?.into_iter().find(|q| q.code == settings.finance_queue);
+        Ok(finance.map(|q| ("finance", q.id)))
+    }
+
+    /// Records that the credit gate blocked an order in a contact and where
+    /// the contact went (event `order.blocked`).
+    pub async fn record_order_blocked(
+        &self,
+        contact_id: i64,
+        customer_id: i64,
+        gate: &GateOut,
+        to: &str,
+        by: &AuditActor,
+    ) -> Result<()> {
+        let at = now_ms();
+        let mut tx = self.begin().await?;
+        let refs = EventRefs {
+            contact_id: Some(contact_id),
+            agent_id: by.user_id,
+            customer_id: Some(customer_id),
+            ..Default::default()
+        };
+        let payload = json!({"reasons": gate.reasons, "overdue": gate.overdue, "over_by": gate.over_by, "redirect": to,
+            "manager_id": gate.manager_id});
+        events::append(&mut tx, &NewEvent { at, kind: ev::ORDER_BLOCKED, refs, payload }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     // ------------------------------------------------------------ quote and search
 
     /// Prices a draft, checks the gate and proposes offers; writes nothing.
