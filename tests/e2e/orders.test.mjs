@@ -80,13 +80,13 @@ function apiOf(ctx) {
 // prompts), an out-of-stock item with an in-stock alternative.
 const CATALOGUE_CSV = [
   'sku,name_ru,name_kk,category,unit,vat,price_retail,price_key,price_regional,stock,alternatives,complements',
-  'E2E-FLOUR,Мука пшеничная E2E высший сорт 10 кг,Бидай ұны E2E 10 кг,Продукты,pcs,12,5200.00,4900.00,4800.00,main:200,,E2E-YEAST;E2E-SUGAR;E2E-SALT;E2E-OIL',
-  'E2E-YEAST,Дрожжи E2E сухие 100 г,Ашытқы E2E 100 г,Продукты,pcs,12,450.00,420.00,410.00,main:300,,',
-  'E2E-SUGAR,Сахар E2E 1 кг,Қант E2E 1 кг,Продукты,pcs,12,600.00,560.00,550.00,main:300,,',
-  'E2E-SALT,Соль E2E 1 кг,Тұз E2E 1 кг,Продукты,pcs,12,150.00,140.00,135.00,main:300,,',
-  'E2E-OIL,Масло подсолнечное E2E 1 л,Күнбағыс майы E2E 1 л,Продукты,pcs,12,900.00,850.00,830.00,main:300,,',
-  'E2E-RICE,Рис E2E 1 кг,Күріш E2E 1 кг,Продукты,pcs,12,700.00,660.00,650.00,main:0,E2E-RICE2,',
-  'E2E-RICE2,Рис E2E длиннозёрный 1 кг,Ұзын күріш E2E 1 кг,Продукты,pcs,12,750.00,700.00,690.00,main:50,,',
+  'E2E-FLOUR,Мука пшеничная E2E высший сорт 10 кг,Бидай ұны E2E 10 кг,,pcs,12,5200.00,4900.00,4800.00,main:200,,E2E-YEAST;E2E-SUGAR;E2E-SALT;E2E-OIL',
+  'E2E-YEAST,Дрожжи E2E сухие 100 г,Ашытқы E2E 100 г,,pcs,12,450.00,420.00,410.00,main:300,,',
+  'E2E-SUGAR,Сахар E2E 1 кг,Қант E2E 1 кг,,pcs,12,600.00,560.00,550.00,main:300,,',
+  'E2E-SALT,Соль E2E 1 кг,Тұз E2E 1 кг,,pcs,12,150.00,140.00,135.00,main:300,,',
+  'E2E-OIL,Масло подсолнечное E2E 1 л,Күнбағыс майы E2E 1 л,,pcs,12,900.00,850.00,830.00,main:300,,',
+  'E2E-RICE,Рис E2E 1 кг,Күріш E2E 1 кг,,pcs,12,700.00,660.00,650.00,main:0,E2E-RICE2,',
+  'E2E-RICE2,Рис E2E длиннозёрный 1 кг,Ұзын күріш E2E 1 кг,,pcs,12,750.00,700.00,690.00,main:50,,',
 ].join('\n');
 
 function importCatalogue(db) {
