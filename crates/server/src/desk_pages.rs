@@ -915,6 +915,7 @@ pub struct TimelineRow {
 /// One change of an order on the customer's timeline.
 pub struct OrderChangeRow {
     pub when: String,
+    /// 0 for `order.blocked` (no order was created).
     pub order_id: i64,
     /// The event kind (`order.created`, `order.shipped`, …).
     pub kind: String,
@@ -927,8 +928,9 @@ fn order_changes(t: &crate::pages::Tr, events: &[store::events::EventRecord]) ->
         .iter()
         .filter(|e| e.kind.starts_with("order."))
         .filter_map(|e| {
-            let order_id = e.refs.order_id?;
             let what = e.kind.trim_start_matches("order.");
+            // A blocked order (credit gate) never existed: no number, still a change worth seeing.
+            let order_id = e.refs.order_id.or((what == "blocked").then_some(0))?;
             let label = match what {
                 "created" => t.get("ord-change-created"),
                 "blocked" => t.get("ord-change-blocked"),

@@ -116,6 +116,11 @@ async fn order_changes_show_on_the_customer_timeline() {
             ])
             .await
             .expect("events");
+        let blocked = EventRefs { order_id: None, ..refs };
+        store
+            .append_events(&[NewEvent { at, kind: "order.blocked", refs: blocked, payload: serde_json::json!({}) }])
+            .await
+            .expect("blocked event");
         let (cookie, _) = app.session(app.account(Role::Operator).id).await;
         let card = app.get(&format!("/desk/customers/{}", app.customer), &[("cookie", &cookie)]).await;
         assert_eq!(card.status, StatusCode::OK, "{k}");
@@ -125,5 +130,7 @@ async fn order_changes_show_on_the_customer_timeline() {
         assert!(card.body.contains("заказ оформлен"), "{k}");
         assert!(card.body.contains("отгружен (Kazpost, KZ123)"), "{k}: carrier and tracking shown");
         assert!(card.body.contains("href=\"/orders/41\""), "{k}");
+        assert!(card.body.contains("data-order=\"0\" data-kind=\"order.blocked\""), "{k}: a blocked order too");
+        assert!(card.body.contains("заблокирован кредитным контролем"), "{k}");
     }
 }
