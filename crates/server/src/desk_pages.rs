@@ -210,6 +210,8 @@ struct ContactPage {
     scripts: Vec<(String, String)>,
     clocks: Vec<ClockRow>,
     work: WorkView,
+    /// The order panel: the viewer holds the contact, may take orders, and the contact has a customer.
+    order_panel: Option<crate::order_pages::OrderPanel>,
 }
 
 /// Notes, attachments, links, notices, replies and the lifecycle buttons of
@@ -686,7 +688,14 @@ pub async fn contact(
         Ok(t) => t,
         Err(e) => return failed(&st, &caller, e),
     };
+    let order_panel = match &customer {
+        Some(cu) if mine && user.can(domain::Permission::UseOrders) => {
+            Some(crate::order_pages::OrderPanel::new(&chrome.t, cu))
+        }
+        _ => None,
+    };
     let page = ContactPage {
+        order_panel,
         c: row(&chrome, &c),
         topic,
         channel: chrome.t.get(&format!("channel-{}", c.channel.as_str())),
@@ -899,6 +908,49 @@ pub struct TimelineRow {
     pub operator: String,
     pub trace: Vec<HopRow>,
     pub notes: Vec<NoteRow>,
+    /// The changes of orders taken in this contact (`order.*` events), oldest first.
+    pub orders: Vec<OrderChangeRow>,
+}
+
+/// One change of an order on the customer's timeline.
+pub struct OrderChangeRow {
+    pub when: String,
+    /// 0 for `order.blocked` (no order was created).
+    pub order_id: i64,
+    /// The event kind (`order.created`, `order.shipped`, …).
+    pub kind: String,
+    pub label: String,
+}
+
+/// The order changes among a contact's events, labelled for the card.
+fn order_changes(t: &crate::pages::Tr, events: &[store::events::EventRecord]) -> Vec<OrderChangeRow> {
+    events
+        .iter()
+        .filter(|e| e.kind.starts_with("order."))
+        .filter_map(|e| {
+            let what = e.kind.trim_start_matches("order.");
+            // A blocked order (credit gate) never existed: no number, still a change worth seeing.
+            let order_id = e.refs.order_id.or((what == "blocked").then_some(0))?;
+            let label = match what {
+                "created" => t.get("ord-change-created"),
+                "blocked" => t.get("ord-change-blocked"),
+                status => t.get(&format!("ord-status-{status}")),
+            };
+            let extra = match (
+                e.payload.get("carrier").and_then(|v| v.as_str()),
+                e.payload.get("tracking").and_then(|v| v.as_str()),
+            ) {
+                (Some(c), Some(tr)) if !c.is_empty() => format!(" ({c}, {tr})"),
+                _ => String::new(),
+            };
+            Some(OrderChangeRow {
+                when: crate::pages::format_utc(e.at),
+                order_id,
+                kind: e.kind.clone(),
+                label: format!("{label}{extra}"),
+            })
+        })
+        .collect()
 }
 
 /// A possible duplicate on the card (masked: it is someone else's card).
@@ -947,7 +999,9 @@ pub async fn customer_card(State(st): State<AppState>, caller: Caller, Path(id):
                 .map(|h| hop_row(&chrome, &queue_names, &user_names, h))
                 .collect();
             let notes = note_rows(st.store.contact_notes(k.id).await?);
+            let orders = order_changes(&chrome.t, &st.store.contact_events(k.id).await?);
             timeline.push(TimelineRow {
+                orders,
                 when: crate::pages::format_utc(k.created_at),
                 c: row(&chrome, k),
                 queue: name_of(&queue_names, k.queue_id),

@@ -28,6 +28,7 @@ pub mod mail_api;
 pub mod mail_channel;
 pub mod metrics;
 pub mod notices;
+pub mod order_pages;
 pub mod orders_api;
 pub mod order_documents;
 pub mod pages;

@@ -325,9 +325,6 @@ fn room_page(st: &AppState, caller: &Caller, room: &'static str) -> Response {
     render(StatusCode::OK, &RoomPage { chrome, room, text })
 }
 
-pub async fn orders(State(st): State<AppState>, caller: Caller) -> Response {
-    room_page(&st, &caller, "orders")
-}
 pub async fn quality(State(st): State<AppState>, caller: Caller) -> Response {
     room_page(&st, &caller, "quality")
 }

@@ -12,9 +12,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     alerts, analytics_pages, api, auth, chat, chat_desk, cti, customer_api, customer_pages, desk_api, desk_pages,
-    kb_edit, kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, orders_api, pages, planning_api,
-    planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, shop_pages, skills, telegram,
-    topics, work_api, work_pages, AppState,
+    kb_edit, kb_edit_pages, kb_pages, live, mail_api, metrics, order_documents, order_pages, orders_api, pages,
+    planning_api, planning_pages, planning_tools, public_pages, queue_pages, returns, service_pages, shop_pages,
+    skills, telegram, topics, work_api, work_pages, AppState,
 };
 
 /// HTTP methods the server answers.
@@ -139,6 +139,10 @@ pub const ROUTES: &[RouteSpec] = &[
     r(Get, "/orders/analytics/export.csv", Requires(ManageOrders)),
     r(Get, "/orders/analytics/export.xlsx", Requires(ManageOrders)),
     r(Get, "/api/v1/sales/analytics", Requires(ManageOrders)),
+    // The order room and the desk's order panel (docs/ORDERS.md); the scripts use the orders API.
+    r(Get, "/orders/{id}", Requires(UseOrders)),
+    r(Get, "/static/order-desk.js", Public),
+    r(Get, "/static/orders.js", Public),
     r(Get, "/quality", Requires(UseQuality)),
     r(Get, "/planning", Requires(UsePlanning)),
     // The planner's room: histories, forecasts, staffing, schedules, exports.
@@ -496,7 +500,6 @@ pub fn router(state: AppState) -> Router {
         .route("/desk/contacts/{id}/reopen", post(work_pages::reopen))
         .route("/desk/contacts/{id}/waiting", post(work_pages::waiting))
         .route("/desk/contacts/{id}/replies", post(work_pages::reply))
-        .route("/orders", get(pages::orders))
         .route("/orders/{id}/documents/{file}", get(order_documents::view))
         .route("/admin/seller", get(order_documents::seller_page).post(order_documents::save_seller))
         .route("/api/v1/seller", get(order_documents::get_seller).put(order_documents::put_seller))
@@ -506,6 +509,10 @@ pub fn router(state: AppState) -> Router {
         .route("/orders/analytics/export.csv", get(analytics_pages::export_csv))
         .route("/orders/analytics/export.xlsx", get(analytics_pages::export_xlsx))
         .route("/api/v1/sales/analytics", get(analytics_pages::api))
+        .route("/orders", get(order_pages::room))
+        .route("/orders/{id}", get(order_pages::order))
+        .route("/static/order-desk.js", get(order_pages::order_desk_js))
+        .route("/static/orders.js", get(order_pages::orders_js))
         .route("/quality", get(pages::quality))
         .route("/planning", get(planning_pages::room))
         .route("/planning/series", post(planning_pages::upload_history).layer(upload_limit))

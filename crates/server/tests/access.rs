@@ -69,7 +69,8 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         )
         | ("POST", "/api/v1/contacts/{id}/close" | "/api/v1/contacts/{id}/reopen" | "/api/v1/contacts/{id}/waiting")
         | ("POST", "/api/v1/contacts/{id}/replies") => Only(&[Operator, SeniorOperator, Supervisor]),
-        ("GET", "/orders") => Only(USE_ORDERS),
+        ("GET", "/orders" | "/orders/{id}") => Only(USE_ORDERS),
+        ("GET", "/static/order-desk.js" | "/static/orders.js") => Public,
         // Orders (docs/ORDERS.md): the desk's roles and store managers take
         // them; fulfilment actions are limited to ManageOrders in the handler
         // (tests/orders.rs); accounts and settings are the managers'.
