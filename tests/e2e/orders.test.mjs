@@ -10,12 +10,12 @@
 // customer's timeline shows each change.
 //
 // The test brings its own data, so it does not depend on the demo's
-// catalogue: an operator and a queue (API, as admin), a small catalogue
-// (`switchboard catalogue import` of a CSV into the demo's database), a
-// promotion on one of its items (written into the demo's SQLite database with
-// the sqlite3 command line; without sqlite3, a promoted item of the demo's
-// own catalogue is used), two regional clients with their receivables (API,
-// as the demo's supervisor) and two call contacts (API).
+// catalogue's exact items: an operator and a queue (API, as admin), a small
+// catalogue with an out-of-stock item and its alternative (`switchboard
+// catalogue import` of a CSV into the demo's database), two regional clients
+// with their receivables (API, as the demo's supervisor) and two call
+// contacts (API). The promoted item is one of the demo catalogue's items
+// under a promotion running now, found through the search API.
 //
 // Run from tests/e2e:  SWITCHBOARD_BIN=/abs/path/to/switchboard node --test orders.test.mjs
 
@@ -30,7 +30,6 @@ import { BIN, Demo, LAUNCH_OPTIONS, PAGE_TIMEOUT_MS, STARTUP_TIMEOUT_MS } from '
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.join(HERE, 'artifacts');
-const SQLITE3 = ['/usr/bin/sqlite3', '/usr/local/bin/sqlite3'].find((p) => fs.existsSync(p));
 
 const demo = new Demo();
 let baseUrl = null;
@@ -95,20 +94,6 @@ function importCatalogue(db) {
   execFileSync(BIN, ['catalogue', 'import', file, '--database', db], { stdio: 'pipe', timeout: 120_000 });
 }
 
-// A promotion on the flour, for every client type, valid now (Unix seconds).
-function addPromotion(dbFile) {
-  const now = Math.floor(Date.now() / 1000);
-  const promo = {
-    id: 'e2e-flour-week', title: { ru: 'Неделя муки E2E: −10%', kk: 'Ұн апталығы E2E: −10%', en: 'Flour week E2E: 10% off' },
-    from: now - 86_400, until: now + 30 * 86_400, min_qty: 1, min_order_sum: 0,
-    skus: ['E2E-FLOUR'], categories: [], client_types: [], benefit: { percent: 1000 },
-  };
-  const json = JSON.stringify(promo).replace(/'/g, "''");
-  const sql = `INSERT INTO catalogue_promotions (id, promotion, updated_at) VALUES ('${promo.id}', '${json}', ${Date.now()}) `
-    + 'ON CONFLICT (id) DO UPDATE SET promotion = excluded.promotion;';
-  execFileSync(SQLITE3, ['-cmd', '.timeout 10000', dbFile, sql], { stdio: 'pipe', timeout: 30_000 });
-}
-
 describe('the order desk in a real browser', { timeout: 20 * 60_000 }, () => {
   before(
     async () => {
@@ -154,12 +139,6 @@ describe('the order desk in a real browser', { timeout: 20 * 60_000 }, () => {
 
       const dbFile = path.join(demo.dataDir, 'switchboard.db');
       importCatalogue(`sqlite://${dbFile}`);
-      let promoted = 'E2E-FLOUR';
-      if (SQLITE3) {
-        addPromotion(dbFile);
-      } else {
-        console.log('!!!! sqlite3 not found: using a promoted item of the demo catalogue');
-      }
 
       await signIn(sup.page, findLogin('supervisor1'));
       await sup.page.goto('/desk');
@@ -171,12 +150,10 @@ describe('the order desk in a real browser', { timeout: 20 * 60_000 }, () => {
       const good = await customer('ТОО «Надёжный Шымкент» E2E', `+7702${String(stamp).slice(-7)}`);
       await supApi('PUT', `/api/v1/customers/${debtor.id}/account`, { balance: 90_000_00, overdue: 40_000_00, credit_limit: 100_000_00 });
       await supApi('PUT', `/api/v1/customers/${good.id}/account`, { balance: 0, overdue: 0, credit_limit: 5_000_000_00 });
-      if (!SQLITE3) {
-        const found = await supApi('GET', `/api/v1/catalogue/search?q=${encodeURIComponent('а')}&customer_id=${good.id}&limit=200`);
-        const item = found.find((i) => i.promotions && i.promotions.length && i.available > 10);
-        assert.ok(item, 'the demo catalogue has a promoted item in stock');
-        promoted = item.sku;
-      }
+      const found = await supApi('GET', `/api/v1/catalogue/search?q=${encodeURIComponent('а')}&customer_id=${good.id}&limit=200`);
+      const promotedItem = found.find((i) => i.promotions && i.promotions.length && i.available > 10);
+      assert.ok(promotedItem, 'the demo catalogue has a promoted item in stock');
+      const promoted = promotedItem.sku;
       const call = async (customerId, subject) => supApi('POST', '/api/v1/contacts', {
         channel: 'voice', contact_type: 'information', subject, queue_id: queue.id, customer_id: customerId,
       });
@@ -243,10 +220,10 @@ describe('the order desk in a real browser', { timeout: 20 * 60_000 }, () => {
       await find(promoted);
       const hit = page.locator(`#od-results tr[data-sku="${promoted}"]`);
       await hit.waitFor();
-      if (promoted === 'E2E-FLOUR') {
-        assert.match(await hit.locator('.od-price').innerText(), /4\s800,00/, 'the regional price, not retail');
-        assert.equal(await hit.getAttribute('data-available'), '200', 'live stock');
-      }
+      assert.equal(await hit.getAttribute('data-available'), String(promotedItem.available), 'live stock');
+      const regional = (promotedItem.price / 100).toFixed(2).replace('.', ',');
+      const shown = (await hit.locator('.od-price').innerText()).replace(/\s/g, '');
+      assert.ok(shown.includes(regional), `the client's price ${regional} is shown: ${shown}`);
       let n = await quoted();
       await hit.locator('.od-result-qty').fill('5');
       await hit.locator('.od-result-add').click();

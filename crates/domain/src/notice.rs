@@ -335,7 +335,10 @@ mod tests {
         assert_eq!(fill_text(" Заявка {number} готова ", 42), "Заявка 42 готова");
         assert_eq!(fill_text("№ { $number }", 7), "№ 7");
         assert_eq!(
-            fill_args("{number}: { $carrier } {tracking}", &[("number", "5"), ("carrier", "Kazpost"), ("tracking", "RR1")]),
+            fill_args(
+                "{number}: { $carrier } {tracking}",
+                &[("number", "5"), ("carrier", "Kazpost"), ("tracking", "RR1")]
+            ),
             "5: Kazpost RR1"
         );
         assert!(validate_text("Өтініш {number} шешілді").is_ok());

@@ -87,9 +87,7 @@ fn expected(method: &str, path: &str) -> Option<Expect> {
         // The shop manager's analytics: ManageOrders.
         ("GET", "/orders/analytics" | "/orders/analytics/export.csv" | "/orders/analytics/export.xlsx")
         | ("GET", "/api/v1/sales/analytics")
-        | ("POST", "/orders/analytics/settings" | "/orders/analytics/customers/{id}/callback") => {
-            Only(MANAGE_ORDERS)
-        }
+        | ("POST", "/orders/analytics/settings" | "/orders/analytics/customers/{id}/callback") => Only(MANAGE_ORDERS),
         ("GET", "/quality") => Only(&[QualitySpecialist, Supervisor, HeadOfCentre]),
         ("GET", "/planning") => Only(&[ResourcePlanner, Supervisor, HeadOfCentre]),
         ("GET", "/wallboard" | "/wallboard/events" | "/api/v1/alerts")

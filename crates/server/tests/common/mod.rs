@@ -4,8 +4,8 @@
 #![allow(dead_code)]
 
 pub mod mailbox;
-pub mod orders;
 pub mod order_fixture;
+pub mod orders;
 
 use axum::body::{to_bytes, Body};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
