@@ -28,12 +28,12 @@ const ROLE_ROOMS = {
   senior_operator: ['desk', 'orders', 'wallboard', 'kb-editor', 'scripts', 'templates'],
   quality_specialist: ['quality', 'reports', 'kb-editor', 'scripts', 'templates'],
   resource_planner: ['planning', 'wallboard', 'reports'],
-  supervisor: ['desk', 'orders', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics', 'skills',
+  supervisor: ['desk', 'orders', 'returns', 'analytics', 'quality', 'planning', 'wallboard', 'reports', 'queues', 'service-levels', 'topics', 'skills',
     'kb-editor', 'scripts', 'templates'],
   head_of_centre: ['quality', 'planning', 'wallboard', 'reports', 'users'],
-  store_manager: ['orders', 'reports'],
+  store_manager: ['orders', 'returns', 'analytics', 'reports', 'seller', 'return-windows'],
   administrator: ['queues', 'service-levels', 'topics', 'skills', 'kb-editor', 'scripts', 'templates', 'mailboxes', 'gateways',
-    'users', 'audit'],
+    'users', 'audit', 'seller', 'return-windows'],
 };
 const ALL_ROLES = Object.keys(ROLE_ROOMS);
 
@@ -41,6 +41,10 @@ const ALL_ROLES = Object.keys(ROLE_ROOMS);
 const ROOM_PATH = {
   desk: '/desk',
   orders: '/orders',
+  returns: '/orders/returns',
+  analytics: '/orders/analytics',
+  seller: '/admin/seller',
+  'return-windows': '/admin/return-windows',
   quality: '/quality',
   planning: '/planning',
   wallboard: '/wallboard',

@@ -163,7 +163,14 @@ impl Store {
     }
 
     pub(crate) async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(self.write.begin().await?)
+        Ok(match self.backend {
+            // Take SQLite's write lock at BEGIN. A deferred transaction that
+            // reads first fails with SQLITE_BUSY_SNAPSHOT when another process
+            // (the server beside a `catalogue import`) committed meanwhile,
+            // and busy_timeout cannot wait that out; IMMEDIATE waits for it.
+            Backend::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.write.begin().await?,
+        })
     }
 
     /// Closes both pools, waiting for checked-out connections.

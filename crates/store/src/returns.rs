@@ -128,18 +128,6 @@ pub struct OrderReturn {
     pub lines: Vec<ReturnLine>,
 }
 
-/// Money given back on an order (`order_payments` kind `refund`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RefundRow {
-    pub id: i64,
-    pub amount: i64,
-    pub method: String,
-    pub note: String,
-    pub return_id: Option<i64>,
-    pub by_user: Option<i64>,
-    pub at: i64,
-}
-
 /// A claim about an order: its complaint contact and legal deadline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrderClaim {
@@ -547,37 +535,6 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         self.with_lines(rows).await
-    }
-
-    /// The refund rows of an order (`order_payments` kind `refund`), oldest
-    /// first, and the order's `refunded` total.
-    pub async fn order_refunds(&self, order_id: i64) -> Result<(Vec<RefundRow>, i64)> {
-        let rows = sqlx::query(
-            "SELECT id, amount, method, note, return_id, by_user, at FROM order_payments \
-             WHERE order_id = $1 AND kind = 'refund' ORDER BY id",
-        )
-        .bind(order_id)
-        .fetch_all(self.reader())
-        .await?;
-        let refunds = rows
-            .iter()
-            .map(|r| {
-                Ok(RefundRow {
-                    id: r.try_get("id")?,
-                    amount: r.try_get("amount")?,
-                    method: r.try_get("method")?,
-                    note: r.try_get("note")?,
-                    return_id: r.try_get("return_id")?,
-                    by_user: r.try_get("by_user")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let refunded: Option<i64> = sqlx::query_scalar("SELECT refunded FROM orders WHERE id = $1")
-            .bind(order_id)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok((refunds, refunded.ok_or(StoreError::NotFound("order"))?))
     }
 
     /// Whether an order exists (for 404s before anything else).
