@@ -177,12 +177,22 @@ fn bench(args: &Args) -> Res<()> {
     run(&bin, &dir, &["migrate"], &env)?;
     run(&bin, &dir, &["catalogue", "import", &csv.display().to_string()], &env)?;
     run(&bin, &dir, &["user", "add", "--login", "bench", "--name", "Bench Operator", "--role", "operator"], &env)?;
-    let token = run(&bin, &dir, &["user", "token", "--login", "bench", "--name", "order-load"], &env)?
-        .lines()
-        .last()
-        .map(|l| l.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .ok_or("`switchboard user token` printed no token")?;
+    run(
+        &bin,
+        &dir,
+        &["user", "add", "--login", "bench-admin", "--name", "Bench Admin", "--role", "administrator"],
+        &env,
+    )?;
+    let token_of = |login: &str| -> Res<String> {
+        run(&bin, &dir, &["user", "token", "--login", login, "--name", "order-load"], &env)?
+            .lines()
+            .last()
+            .map(|l| l.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| "`switchboard user token` printed no token".to_string())
+    };
+    let token = token_of("bench")?;
+    let admin_token = token_of("bench-admin")?;
 
     let port = free_port()?;
     let listen = format!("127.0.0.1:{port}");
@@ -214,6 +224,12 @@ fn bench(args: &Args) -> Res<()> {
     }
 
     let auth = format!("Bearer {token}");
+    // API orders open their contact in the `sales` queue.
+    agent
+        .post(&format!("{base}/api/v1/queues"))
+        .set("Authorization", &format!("Bearer {admin_token}"))
+        .send_json(json!({"code": "sales", "name_ru": "Продажи", "name_kk": "Сату", "name_en": "Sales"}))
+        .map_err(|e| format!("queue sales: {e}"))?;
     let mut customers = Vec::new();
     for i in 0..CUSTOMERS {
         let body = json!({

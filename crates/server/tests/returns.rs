@@ -70,7 +70,7 @@ async fn returns_follow_the_statutory_window_with_stock_refunds_events_and_notic
         assert!(v["last_day"].is_string(), "{k}");
         assert_eq!((v["refund"].as_i64(), v["lines"][0]["stock_to"].is_null()), (Some(0), true), "{k}");
         assert_eq!(on_hand(&app, "SKU-KETTLE").await, (10, 0), "{k}: stock untouched");
-        assert_eq!(refunds(&store, late).await, (vec![], 0), "{k}: no refund");
+        assert_eq!(refunds(store, late).await, (vec![], 0), "{k}: no refund");
         let refused = store.events_after(Some("order.return_refused"), 0, 10).await.expect(k);
         assert_eq!(refused.len(), 1, "{k}");
         assert_eq!(
@@ -99,7 +99,7 @@ async fn returns_follow_the_statutory_window_with_stock_refunds_events_and_notic
         );
         let return_id = v["id"].as_i64().unwrap();
         assert_eq!(on_hand(&app, "SKU-KETTLE").await, (12, 0), "{k}: 10 + 2 back on hand");
-        let (rows, refunded) = refunds(&store, ok).await;
+        let (rows, refunded) = refunds(store, ok).await;
         assert_eq!(rows.len(), 1, "{k}");
         assert_eq!((rows[0].amount, rows[0].return_id, refunded), (29_000, Some(return_id), 29_000), "{k}");
         assert_eq!(rows[0].by_user, Some(app.account(Role::Operator).id), "{k}");
@@ -119,7 +119,7 @@ async fn returns_follow_the_statutory_window_with_stock_refunds_events_and_notic
         assert_eq!(store.count_events(None).await.expect(k), events_before, "{k}: no event");
         assert_eq!(store.order_returns(ok).await.expect(k).len(), 1, "{k}: no request stored");
         assert_eq!(on_hand(&app, "SKU-KETTLE").await, (12, 0), "{k}");
-        assert_eq!(refunds(&store, ok).await.1, 29_000, "{k}");
+        assert_eq!(refunds(store, ok).await.1, 29_000, "{k}");
         // Other bad input: unknown SKU, zero quantity, unknown field, unknown order.
         for bad in [
             ret("SKU-MILK", 1),
@@ -158,7 +158,7 @@ async fn returns_follow_the_statutory_window_with_stock_refunds_events_and_notic
         );
         assert_eq!(v["lines"][0]["replacement_reserved"], 1, "{k}");
         assert_eq!(on_hand(&app, "SKU-KETTLE").await, (14, 1), "{k}: back on hand, one reserved");
-        assert_eq!(refunds(&store, ex).await, (vec![], 0), "{k}");
+        assert_eq!(refunds(store, ex).await, (vec![], 0), "{k}");
 
         // Defective goods within the warranty (12 months, delivered 100 days ago):
         // full refund, and they do NOT go back into sellable stock.
