@@ -308,7 +308,7 @@ describe('the order desk in a real browser', { timeout: 20 * 60_000 }, () => {
       assert.equal(order.customer_id, good.id);
       assert.equal(order.contact_id, goodCall.id, 'the order belongs to the call contact');
       assert.equal(order.source, 'call');
-      assert.equal(order.lines.length, 3, `flour, rice, the extra: ${JSON.stringify(order.lines)}`);
+      assert.equal(order.lines.length, 3, `the promoted item, the rice alternative, the extra: ${JSON.stringify(order.lines)}`);
       assert.equal(order.offers_count, 3, 'the offers went with the order');
       assert.ok(order.read_back_at, 'read back');
       const noticeKey = (x) => x.template || x.template_key || x.key || '';
