@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 
-use crate::audit::{self, AuditActor};
+use crate::audit::AuditActor;
 use crate::contacts::{Contact, NewContact};
 use crate::events::{self, EventRefs, NewEvent};
 use crate::settings::SettingsChange;
@@ -709,7 +709,7 @@ impl Store {
     /// TEST FIXTURE: one catalogue item of `goods_class` with a warranty and
     /// `on_hand` units in warehouse `main` (a real `Item` document, written
     /// with the catalogue import). For tests of crates without `retail`.
-    #[doc(hidden)]
+    #[cfg(feature = "test-fixtures")]
     pub async fn test_fixture_item(
         &self,
         sku: &str,
@@ -752,7 +752,7 @@ impl Store {
     /// `unit_price` with no discount, `paid = total`, no reservations),
     /// its `order.delivered` event, and returns its id. `lines` are
     /// (SKU, qty, unit price); the SKUs must be in the catalogue.
-    #[doc(hidden)]
+    #[cfg(feature = "test-fixtures")]
     pub async fn test_fixture_delivered_order(
         &self,
         customer_id: i64,
@@ -766,7 +766,7 @@ impl Store {
 
     /// TEST FIXTURE: the same with any status (`shipped` without `delivered_at`, …);
     /// deferred terms are unpaid, others fully paid.
-    #[doc(hidden)]
+    #[cfg(feature = "test-fixtures")]
     pub async fn test_fixture_order(
         &self,
         customer_id: i64,
@@ -819,14 +819,14 @@ impl Store {
         };
         let payload = json!({"status": status, "fixture": true});
         events::append(&mut tx, &NewEvent { at, kind: "order.created", refs, payload }).await?;
-        audit::record_in(&mut tx, &AuditActor::cli(), "test.fixture_order", &id.to_string(), "", at).await?;
+        crate::audit::record_in(&mut tx, &AuditActor::cli(), "test.fixture_order", &id.to_string(), "", at).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// TEST FIXTURE until `store::orders` lands: sets a customer's account
     /// (receivables) when `set` is given and reads it back as `(balance, overdue)`.
-    #[doc(hidden)]
+    #[cfg(feature = "test-fixtures")]
     pub async fn test_fixture_account(&self, customer_id: i64, set: Option<(i64, i64)>) -> Result<Option<(i64, i64)>> {
         if let Some((balance, overdue)) = set {
             let mut tx = self.begin().await?;
